@@ -1,0 +1,71 @@
+// Per-request context: the DataLoaders through which every resolver reaches the graph.
+import DataLoader from 'dataloader';
+import type { Graph } from '../graph/driver.js';
+import type { NodeLabel } from '../graph/model.js';
+import {
+  type DatasetRow,
+  type GraphNode,
+  type ListFilter,
+  type Related,
+  type RelationName,
+  readDatasets,
+  readNodes,
+  readPage,
+  readRelated,
+  readTactic,
+  readTactics,
+} from '../graph/read.js';
+
+/** Loaders built for one request and dropped with it, so nothing is cached across requests. */
+export interface Loaders {
+  /** Related nodes of a parent, by parent STIX id: one batched query per relation per tick. */
+  related(name: RelationName): DataLoader<string, Related[]>;
+  /** Nodes of a label by ATT&CK id or STIX id: one batched query per label per tick. */
+  node(label: NodeLabel): DataLoader<string, GraphNode | null>;
+  /** One page of a filtered list (top-level list fields). */
+  page(
+    label: NodeLabel,
+    filter: ListFilter,
+    skip: number,
+    limit: number,
+  ): Promise<{ total: number; nodes: GraphNode[] }>;
+  /** The tactics of a domain in matrix order (top-level field). */
+  tactics(domain: string, includeDeprecated: boolean): Promise<GraphNode[]>;
+  /** A tactic by id, STIX id or short name within a domain (top-level field). */
+  tactic(key: string, domain: string): Promise<GraphNode | null>;
+  datasets(): Promise<DatasetRow[]>;
+}
+
+export interface Context {
+  graph: Graph;
+  loaders: Loaders;
+}
+
+/** Builds a request's context; loaders are created lazily, one per relation or label used. */
+export function createContext(graph: Graph): Context {
+  const related = new Map<RelationName, DataLoader<string, Related[]>>();
+  const nodes = new Map<NodeLabel, DataLoader<string, GraphNode | null>>();
+  const loaders: Loaders = {
+    related(name) {
+      let loader = related.get(name);
+      if (!loader) {
+        loader = new DataLoader((keys) => readRelated(graph, name, keys), { maxBatchSize: 1000 });
+        related.set(name, loader);
+      }
+      return loader;
+    },
+    node(label) {
+      let loader = nodes.get(label);
+      if (!loader) {
+        loader = new DataLoader((keys) => readNodes(graph, label, keys), { maxBatchSize: 1000 });
+        nodes.set(label, loader);
+      }
+      return loader;
+    },
+    page: (label, filter, skip, limit) => readPage(graph, label, filter, skip, limit),
+    tactics: (domain, includeDeprecated) => readTactics(graph, domain, includeDeprecated),
+    tactic: (key, domain) => readTactic(graph, key, domain),
+    datasets: () => readDatasets(graph),
+  };
+  return { graph, loaders };
+}

@@ -1,0 +1,11 @@
+// All resolvers, merged by type: the public surface of the resolver folder.
+import type { Resolvers } from '../generated/graphql.js';
+import { attackResolvers } from './attack.js';
+import { commonResolvers } from './common.js';
+import { queryResolvers } from './query.js';
+
+export const resolvers: Resolvers = {
+  ...commonResolvers,
+  ...attackResolvers,
+  Query: queryResolvers,
+};

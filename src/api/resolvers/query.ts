@@ -1,0 +1,77 @@
+// Resolvers of the Query root: lookups by id and filtered, paged lists.
+import type { NodeLabel } from '../../graph/model.js';
+import { connectionOf, pageWindow } from '../connection.js';
+import type { Context } from '../context.js';
+import type { ObjectFilter, QueryResolvers, TechniqueFilter } from '../generated/graphql.js';
+import { checkId, domainValue } from './shared.js';
+
+const byId =
+  (label: NodeLabel & Parameters<typeof checkId>[0]) => (_root: unknown, args: { id: string }, ctx: Context) =>
+    ctx.loaders.node(label).load(checkId(label, args.id));
+
+const TEXT_LIMIT = 200;
+
+function text(value: string | null | undefined): string | null {
+  if (value === null || value === undefined || value.trim() === '') return null;
+  return value.trim().slice(0, TEXT_LIMIT);
+}
+
+/** The list filter of the graph layer for an ObjectFilter argument. */
+function objectFilter(filter: ObjectFilter | null | undefined, kind: string | null = null) {
+  return {
+    domain: domainValue(filter?.domain),
+    text: text(filter?.text),
+    includeRevoked: filter?.includeRevoked === true,
+    includeDeprecated: filter?.includeDeprecated === true,
+    kind,
+  };
+}
+
+function techniqueFilter(filter: TechniqueFilter | null | undefined) {
+  return {
+    ...objectFilter(filter),
+    tactic: text(filter?.tactic),
+    platform: text(filter?.platform),
+    includeSubtechniques: filter?.includeSubtechniques !== false,
+  };
+}
+
+/** A top-level connection over nodes of `label` matching `filter`. */
+async function page(
+  label: NodeLabel,
+  filter: ReturnType<typeof objectFilter>,
+  args: { first?: number | null; after?: string | null },
+  ctx: Context,
+) {
+  const window = pageWindow(args);
+  const { total, nodes } = await ctx.loaders.page(label, filter, window.offset, window.limit);
+  return connectionOf(
+    nodes.map((node) => ({ node })),
+    window,
+    total,
+  );
+}
+
+export const queryResolvers: QueryResolvers = {
+  datasets: (_root, _args, ctx) => ctx.loaders.datasets(),
+  technique: byId('Technique'),
+  techniques: (_root, args, ctx) => page('Technique', techniqueFilter(args.filter), args, ctx),
+  tactics: (_root, args, ctx) =>
+    ctx.loaders.tactics(domainValue(args.domain ?? 'ENTERPRISE'), args.includeDeprecated === true),
+  tactic: (_root, args, ctx) =>
+    ctx.loaders.tactic(/^[a-z-]+$/.test(args.id) ? args.id : checkId('Tactic', args.id), 'enterprise-attack'),
+  mitigation: byId('Mitigation'),
+  mitigations: (_root, args, ctx) => page('Mitigation', objectFilter(args.filter), args, ctx),
+  group: byId('Group'),
+  groups: (_root, args, ctx) => page('Group', objectFilter(args.filter), args, ctx),
+  software: byId('Software'),
+  softwareList: (_root, args, ctx) =>
+    page('Software', objectFilter(args.filter, args.kind ? args.kind.toLowerCase() : null), args, ctx),
+  campaign: byId('Campaign'),
+  campaigns: (_root, args, ctx) => page('Campaign', objectFilter(args.filter), args, ctx),
+  dataSource: byId('DataSource'),
+  dataComponent: byId('DataComponent'),
+  dataComponents: (_root, args, ctx) => page('DataComponent', objectFilter(args.filter), args, ctx),
+  detectionStrategy: byId('DetectionStrategy'),
+  detectionStrategies: (_root, args, ctx) => page('DetectionStrategy', objectFilter(args.filter), args, ctx),
+};

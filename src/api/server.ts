@@ -1,0 +1,165 @@
+// The HTTP server: Apollo Server on /graphql, health and readiness probes, request bodies read with a size limit.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from '@apollo/server/plugin/landingPage/default';
+import type { GraphQLFormattedError } from 'graphql';
+import { type Config, config as defaultConfig } from '../config.js';
+import { ErrorCode } from '../errors.js';
+import { type Graph, isUnavailable } from '../graph/driver.js';
+import { hasAttackData } from '../graph/read.js';
+import { type Context, createContext } from './context.js';
+import { resolvers } from './resolvers/index.js';
+import { loadTypeDefs } from './schema.js';
+
+export interface RunningServer {
+  url: string;
+  server: http.Server;
+  apollo: ApolloServer<Context>;
+  stop(): Promise<void>;
+}
+
+/** Largest request body accepted, in bytes. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Starts the API on `config.api.port` (0 picks a free port). The caller owns `graph` and closes it. */
+export async function startServer(graph: Graph, config: Config = defaultConfig): Promise<RunningServer> {
+  const production = config.env === 'production';
+  const httpServer = http.createServer();
+  const apollo = new ApolloServer<Context>({
+    typeDefs: loadTypeDefs(),
+    resolvers: resolvers as never,
+    csrfPrevention: true,
+    introspection: true,
+    includeStacktraceInErrorResponses: !production,
+    formatError: (formatted, error) => formatError(formatted, error, production),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      production
+        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+        : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
+    ],
+  });
+  await apollo.start();
+  httpServer.on('request', (req, res) => {
+    handle(req, res, apollo, graph).catch((error) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: 'Internal server error' }] }));
+      console.error(error);
+    });
+  });
+  await new Promise<void>((resolve) => httpServer.listen(config.api.port, config.api.host, resolve));
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : config.api.port;
+  const host = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    server: httpServer,
+    apollo,
+    stop: () => apollo.stop(),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, apollo: ApolloServer<Context>, graph: Graph) {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname === '/healthz') return json(res, 200, { status: 'ok' });
+  if (url.pathname === '/readyz') return readiness(res, graph);
+  if (url.pathname !== '/graphql' && url.pathname !== '/') {
+    return json(res, 404, { error: `no route ${url.pathname}: GraphQL is at /graphql` });
+  }
+  const body = await readBody(req);
+  if (body === 'too large')
+    return json(res, 413, { errors: [{ message: `request body over ${MAX_BODY_BYTES} bytes` }] });
+  let parsed: unknown = body;
+  if (/application\/json/i.test(req.headers['content-type'] ?? '') && body !== '') {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return json(res, 400, {
+        errors: [{ message: 'request body is not valid JSON', extensions: { code: ErrorCode.BadUserInput } }],
+      });
+    }
+  }
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const response = await apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: parsed },
+    context: async () => createContext(graph),
+  });
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+async function readiness(res: ServerResponse, graph: Graph) {
+  try {
+    const loaded = await hasAttackData(graph);
+    return json(
+      res,
+      loaded ? 200 : 503,
+      loaded
+        ? { status: 'ready' }
+        : { status: 'not ready', reason: 'no ATT&CK data loaded: run `coverage-graph seed`' },
+    );
+  } catch (error) {
+    return json(res, 503, {
+      status: 'not ready',
+      reason: `Neo4j unreachable: ${(error as Error).message.split('\n')[0]}`,
+    });
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve('too large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function json(res: ServerResponse, status: number, value: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(value));
+}
+
+/** Database outages become SERVICE_UNAVAILABLE; in production, unexpected errors are masked. */
+function formatError(formatted: GraphQLFormattedError, error: unknown, production: boolean): GraphQLFormattedError {
+  const original = (error as { originalError?: unknown }).originalError ?? error;
+  if (isUnavailable(original)) {
+    return {
+      message: 'The graph database is not reachable right now; retry shortly.',
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: ErrorCode.ServiceUnavailable },
+    };
+  }
+  if (production && formatted.extensions?.code === ErrorCode.InternalServerError) {
+    return {
+      message: 'Internal server error',
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: ErrorCode.InternalServerError },
+    };
+  }
+  return formatted;
+}

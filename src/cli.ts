@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// The command line: `coverage-graph neo4j | seed | serve`.
+import { parseArgs } from 'node:util';
+import { config } from './config.js';
+import { SourceError } from './errors.js';
+import { Graph } from './graph/driver.js';
+import { runNeo4jCommand } from './neo4j/local.js';
+import { defaultSources } from './seed/defaults.js';
+import { seed } from './seed/pipeline.js';
+import { terminalProgress } from './seed/progress.js';
+
+const USAGE = `Usage: coverage-graph <command> [options]
+
+Commands:
+  neo4j start|stop|status   Run a local Neo4j 5.26 from Maven Central (Java 17 and Maven needed, no Docker)
+  seed [--attack <file-or-url>]...
+                            Load ATT&CK STIX bundles into Neo4j (default: the official URLs in seed/sources.yml)
+       [--batch-size N] [--verbose]
+  serve                     Start the GraphQL API (http://localhost:4000/graphql)
+
+Neo4j connection: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD (defaults bolt://127.0.0.1:7687, neo4j, coverage-graph).`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'neo4j':
+      return runNeo4jCommand(rest);
+    case 'seed':
+      return seedCommand(rest);
+    case 'serve':
+      return serveCommand();
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`Unknown command "${command}".\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function seedCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      attack: { type: 'string', multiple: true },
+      'batch-size': { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const request = values.attack?.length ? { attack: values.attack } : defaultSources();
+  const batchSize = values['batch-size'] ? Number(values['batch-size']) : config.seed.batchSize;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    console.error(`--batch-size must be a positive integer, got "${values['batch-size']}"`);
+    return 2;
+  }
+  const graph = new Graph();
+  try {
+    const summaries = await seed(graph, request, { batchSize, progress: terminalProgress() });
+    for (const summary of summaries) {
+      const shown = values.verbose ? summary.warnings : summary.warnings.slice(0, 5);
+      for (const w of shown) console.error(`  warning: ${w.file}: ${w.where}: ${w.reason}`);
+      if (shown.length < summary.warnings.length) {
+        console.error(
+          `  … ${summary.warnings.length - shown.length} more warnings for ${summary.scope} (--verbose lists all)`,
+        );
+      }
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof SourceError) {
+      console.error(`seed failed, nothing was changed: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await graph.close();
+  }
+}
+
+async function serveCommand(): Promise<number> {
+  const { startServer } = await import('./api/server.js');
+  const graph = new Graph();
+  try {
+    await graph.verify();
+  } catch (error) {
+    console.error(
+      `warning: Neo4j at ${config.neo4j.uri} is not reachable yet (${(error as Error).message.split('\n')[0]}); /readyz says not ready until it is`,
+    );
+  }
+  const running = await startServer(graph);
+  console.log(`coverage-graph API at ${running.url}`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await running.stop();
+  await graph.close();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,77 @@
+// One typed configuration object: defaults, overridden from the environment once at start-up.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project's root folder (where package.json lives), whether running from src or dist. */
+export const projectRoot = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(from: string): string {
+  // src/config.ts -> .. ; dist/src/config.js -> ../..
+  const up = path.basename(path.dirname(from)) === 'dist' ? '../..' : '..';
+  return path.resolve(from, up);
+}
+
+function env(name: string, fallback: string): string {
+  const value = process.env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`Environment variable ${name} must be a non-negative integer, got "${raw}"`);
+  }
+  return value;
+}
+
+function boolEnv(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`Environment variable ${name} must be true or false, got "${raw}"`);
+}
+
+/** Reads the configuration from the environment; called once for `config`, and by tests that change the environment. */
+export function loadConfig() {
+  const boltPort = intEnv('NEO4J_BOLT_PORT', 7687);
+  return {
+    env: env('NODE_ENV', 'development'),
+    neo4j: {
+      uri: env('NEO4J_URI', `bolt://127.0.0.1:${boltPort}`),
+      user: env('NEO4J_USER', 'neo4j'),
+      password: env('NEO4J_PASSWORD', 'coverage-graph'),
+      database: env('NEO4J_DATABASE', 'neo4j'),
+      /** Per-transaction timeout for API reads, in milliseconds. */
+      readTimeoutMs: intEnv('NEO4J_READ_TIMEOUT_MS', 15_000),
+    },
+    /** The local Neo4j started by `coverage-graph neo4j start` (no Docker). */
+    localNeo4j: {
+      version: env('NEO4J_VERSION', '5.26.30'),
+      host: env('NEO4J_BOLT_HOST', '127.0.0.1'),
+      boltPort,
+      home: path.resolve(projectRoot, env('NEO4J_HOME', '.neo4j')),
+      authEnabled: boolEnv('NEO4J_AUTH_ENABLED', true),
+      heap: env('NEO4J_HEAP', '1g'),
+      pageCache: env('NEO4J_PAGECACHE', '512m'),
+      startTimeoutMs: intEnv('NEO4J_START_TIMEOUT_MS', 180_000),
+    },
+    api: {
+      host: env('HOST', '0.0.0.0'),
+      port: intEnv('PORT', 4000),
+      /** Hard cap on `first` for every connection. */
+      maxPageSize: intEnv('MAX_PAGE_SIZE', 500),
+      defaultPageSize: intEnv('DEFAULT_PAGE_SIZE', 50),
+    },
+    seed: {
+      /** Rows per UNWIND batch in one write transaction. */
+      batchSize: intEnv('SEED_BATCH_SIZE', 5_000),
+    },
+  };
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export const config: Config = loadConfig();

@@ -1,0 +1,98 @@
+// The only door to Neo4j: the driver, read and write transactions, result conversion, and a query counter.
+import neo4j, { type Driver, type ManagedTransaction, Neo4jError } from 'neo4j-driver';
+import { type Config, config as defaultConfig } from '../config.js';
+
+export type Params = Record<string, unknown>;
+export type Row = Record<string, unknown>;
+
+/** Observes every Cypher statement sent, e.g. to count round trips per request. */
+export type QueryListener = (cypher: string, params: Params) => void;
+
+/** A connection to the graph: parameterised reads and writes, plain JS values out (never a driver Integer). */
+export class Graph {
+  readonly driver: Driver;
+  readonly database: string;
+  private readonly readTimeoutMs: number;
+  private readonly listeners = new Set<QueryListener>();
+
+  constructor(settings: Config['neo4j'] = defaultConfig.neo4j) {
+    this.driver = neo4j.driver(settings.uri, neo4j.auth.basic(settings.user, settings.password), {
+      // Numbers come back as JS numbers: ids and counts in this graph stay far below 2^53.
+      disableLosslessIntegers: true,
+      maxConnectionPoolSize: 50,
+      connectionAcquisitionTimeout: 10_000,
+      userAgent: 'coverage-graph',
+    });
+    this.database = settings.database;
+    this.readTimeoutMs = settings.readTimeoutMs;
+  }
+
+  /** Calls `listener` for every statement this Graph sends; returns a function that removes it. */
+  onQuery(listener: QueryListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Runs one read statement in a managed read transaction (routable to followers) and returns its rows. */
+  async read(cypher: string, params: Params = {}): Promise<Row[]> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      return await session.executeRead((tx) => this.run(tx, cypher, params), { timeout: this.readTimeoutMs });
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** Runs `work` in one managed write transaction; the driver may retry it, so `work` must be idempotent. */
+  async write<T>(work: (run: (cypher: string, params?: Params) => Promise<Row[]>) => Promise<T>): Promise<T> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
+    try {
+      return await session.executeWrite((tx) => work((cypher, params = {}) => this.run(tx, cypher, params)));
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** Runs one statement outside an explicit transaction: for schema statements only. */
+  async schema(cypher: string): Promise<void> {
+    const session = this.driver.session({ database: this.database });
+    try {
+      this.notify(cypher, {});
+      await session.run(cypher);
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** Resolves when the server answers; rejects with the driver's error otherwise. */
+  async verify(): Promise<void> {
+    await this.driver.verifyConnectivity({ database: this.database });
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+
+  private async run(tx: ManagedTransaction, cypher: string, params: Params): Promise<Row[]> {
+    this.notify(cypher, params);
+    const result = await tx.run(cypher, params);
+    return result.records.map((record) => record.toObject() as Row);
+  }
+
+  private notify(cypher: string, params: Params): void {
+    for (const listener of this.listeners) listener(cypher, params);
+  }
+}
+
+/** Whether an error means the database is unreachable or unavailable (as opposed to a bad query). */
+export function isUnavailable(error: unknown): boolean {
+  if (error instanceof Neo4jError) {
+    return (
+      error.code === 'ServiceUnavailable' ||
+      error.code === 'SessionExpired' ||
+      error.code.startsWith('Neo.TransientError') ||
+      error.code === 'Neo.ClientError.Security.Unauthorized'
+    );
+  }
+  return false;
+}

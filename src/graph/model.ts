@@ -1,0 +1,69 @@
+// The fixed vocabulary of the graph: node labels with their keys, relationship types, constraints and indexes.
+// Labels and relationship types cannot be Cypher parameters, so every query takes them from here, never from input.
+
+/** Every node label the graph holds, with the property that identifies a node of that label. */
+export const NODE_KEYS = {
+  Tactic: 'stixId',
+  Technique: 'stixId',
+  Mitigation: 'stixId',
+  Group: 'stixId',
+  Software: 'stixId',
+  Campaign: 'stixId',
+  DataSource: 'stixId',
+  DataComponent: 'stixId',
+  DetectionStrategy: 'stixId',
+  Analytic: 'stixId',
+  Asset: 'stixId',
+  Dataset: 'name',
+} as const;
+
+export type NodeLabel = keyof typeof NODE_KEYS;
+
+/** Labels of the objects that come from ATT&CK STIX bundles; each also carries the label `AttackObject`. */
+export const ATTACK_LABELS = [
+  'Tactic',
+  'Technique',
+  'Mitigation',
+  'Group',
+  'Software',
+  'Campaign',
+  'DataSource',
+  'DataComponent',
+  'DetectionStrategy',
+  'Analytic',
+  'Asset',
+] as const satisfies readonly NodeLabel[];
+
+export const REL_TYPES = [
+  'IN_TACTIC',
+  'SUBTECHNIQUE_OF',
+  'REVOKED_BY',
+  'MITIGATES',
+  'USES',
+  'ATTRIBUTED_TO',
+  'DETECTS',
+  'HAS_ANALYTIC',
+  'PART_OF',
+  'LOG_SOURCE',
+  'TARGETS',
+] as const;
+
+export type RelType = (typeof REL_TYPES)[number];
+
+/** Schema statements run before any write; each is idempotent (`IF NOT EXISTS`). */
+export const SCHEMA_STATEMENTS: readonly string[] = [
+  'CREATE CONSTRAINT attack_object_stix_id IF NOT EXISTS FOR (n:AttackObject) REQUIRE n.stixId IS UNIQUE',
+  ...ATTACK_LABELS.map(
+    (label) =>
+      `CREATE CONSTRAINT ${label.toLowerCase()}_stix_id IF NOT EXISTS FOR (n:${label}) REQUIRE n.stixId IS UNIQUE`,
+  ),
+  ...ATTACK_LABELS.map((label) => `CREATE INDEX ${label.toLowerCase()}_id IF NOT EXISTS FOR (n:${label}) ON (n.id)`),
+  'CREATE CONSTRAINT dataset_name IF NOT EXISTS FOR (n:Dataset) REQUIRE n.name IS UNIQUE',
+  'CREATE INDEX technique_name IF NOT EXISTS FOR (n:Technique) ON (n.name)',
+  'CREATE INDEX tactic_shortname IF NOT EXISTS FOR (n:Tactic) ON (n.shortname)',
+];
+
+/** Whether a string is one of the graph's labels (for checks at module boundaries). */
+export function isNodeLabel(value: string): value is NodeLabel {
+  return Object.hasOwn(NODE_KEYS, value);
+}
