@@ -53,6 +53,8 @@ export function loadConfig() {
       host: env('NEO4J_BOLT_HOST', '127.0.0.1'),
       boltPort,
       home: path.resolve(projectRoot, env('NEO4J_HOME', '.neo4j')),
+      /** Maven repository that caches the Neo4j jars, shared by every local instance. */
+      mavenRepo: path.resolve(projectRoot, env('NEO4J_MAVEN_REPO', '.neo4j/m2')),
       authEnabled: boolEnv('NEO4J_AUTH_ENABLED', true),
       heap: env('NEO4J_HEAP', '1g'),
       pageCache: env('NEO4J_PAGECACHE', '512m'),

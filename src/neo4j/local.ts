@@ -10,7 +10,7 @@ const local = config.localNeo4j;
 const scriptsDir = path.join(projectRoot, 'scripts', 'neo4j');
 const pidFile = path.join(local.home, 'neo4j.pid');
 const logFile = path.join(local.home, 'neo4j.log');
-const classpathFile = path.join(local.home, `classpath-${local.version}.txt`);
+const classpathFile = path.join(local.mavenRepo, `coverage-graph-classpath-${local.version}.txt`);
 /** Printed by scripts/neo4j/Launcher.java once Bolt accepts connections. */
 const READY_LINE = 'coverage-graph neo4j ready';
 const STOP_TIMEOUT_MS = 60_000;
@@ -32,7 +32,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Starts the local Neo4j in the background (it outlives this process) and resolves once Bolt accepts connections.
- * Downloads Neo4j from Maven Central into `.neo4j/m2` on the first start; `alreadyRunning` is true when it was up already.
+ * Downloads Neo4j from Maven Central into `config.localNeo4j.mavenRepo` (`.neo4j/m2`) on the first start; `alreadyRunning` is true when it was up already.
  */
 export async function startLocalNeo4j(): Promise<{ uri: string; alreadyRunning: boolean }> {
   const running = readLivePid();
@@ -48,6 +48,7 @@ export async function startLocalNeo4j(): Promise<{ uri: string; alreadyRunning: 
   }
   checkJava();
   fs.mkdirSync(local.home, { recursive: true });
+  fs.mkdirSync(local.mavenRepo, { recursive: true });
   const classpath = await resolveClasspath();
 
   const log = fs.openSync(logFile, 'w');
@@ -268,7 +269,7 @@ async function resolveClasspath(): Promise<string> {
     path.join(scriptsDir, 'pom.xml'),
     'dependency:build-classpath',
     `-Dmdep.outputFile=${tmpFile}`,
-    `-Dmaven.repo.local=${path.join(local.home, 'm2')}`,
+    `-Dmaven.repo.local=${local.mavenRepo}`,
     `-Dneo4j.version=${local.version}`,
   ];
   try {

@@ -35,18 +35,18 @@ export async function seed(
   options: { batchSize: number; progress?: Progress },
 ): Promise<SourceSummary[]> {
   const progress = options.progress ?? silentProgress;
-  const parsed: { records: SourceRecords; started: number }[] = [];
+  const parsed: { records: SourceRecords }[] = [];
   for (const location of request.attack) {
-    const started = Date.now();
     progress.update(location, 'reading');
     const bytes = await fetchSource(location);
     progress.update(location, 'parsing');
-    parsed.push({ records: parseAttackBundle(bytes, location), started });
+    parsed.push({ records: parseAttackBundle(bytes, location) });
   }
 
   await ensureSchema(graph);
   const summaries: SourceSummary[] = [];
-  for (const { records, started } of parsed) {
+  for (const { records } of parsed) {
+    const started = Date.now();
     const objects = records.nodes.length + records.edges.length;
     const written = await writeRecords(graph, records, options.batchSize, (w) =>
       progress.update(

@@ -1,0 +1,84 @@
+// Integration-test access to the real Neo4j: a guarded reset, seeding helpers, and a fingerprint of the whole graph.
+import { createHash } from 'node:crypto';
+import { Graph } from '../../src/graph/driver.js';
+import { seed } from '../../src/seed/pipeline.js';
+
+const MARKER = 'CoverageGraphTestDatabase';
+
+/** A Graph on the database NEO4J_URI names. Throws a hint when the tests were not started by `npm test`. */
+export function testGraph(): Graph {
+  if (!process.env.NEO4J_URI) {
+    throw new Error(
+      'NEO4J_URI is not set. Did you forget to run the tests with `npm test` (which starts a test Neo4j), ' +
+        'or to point NEO4J_URI at a Neo4j that tests may wipe?',
+    );
+  }
+  return new Graph();
+}
+
+/**
+ * Empties the test database. Refuses when the database holds data but no test marker, so that a NEO4J_URI
+ * pointing at a real deployment is never wiped.
+ */
+export async function resetGraph(graph: Graph): Promise<void> {
+  const [row] = await graph.read(`MATCH (n) WITH count(n) AS nodes
+    OPTIONAL MATCH (m:${MARKER}) RETURN nodes, count(m) AS markers`);
+  if (Number(row?.nodes) > 0 && Number(row?.markers) === 0) {
+    throw new Error(
+      `The database at ${process.env.NEO4J_URI} holds data that tests did not create. Did you forget to point ` +
+        'NEO4J_URI at a test database? Refusing to wipe it.',
+    );
+  }
+  await graph.write(async (run) => {
+    await run(`MATCH (n) WHERE NOT n:${MARKER} DETACH DELETE n`);
+    await run(`MERGE (:${MARKER} {createdBy: 'coverage-graph tests'})`);
+  });
+}
+
+/** Seeds ATT&CK bundles with the production pipeline and default batch size. */
+export function seedAttack(graph: Graph, files: string[], batchSize = 5000) {
+  return seed(graph, { attack: files }, { batchSize });
+}
+
+/**
+ * A fingerprint of everything in the graph but the test marker and load times: counts per label and relationship
+ * type, and a hash over every node's labels and properties and every relationship's type, ends and properties.
+ */
+export async function fingerprint(graph: Graph): Promise<{ counts: Record<string, number>; hash: string }> {
+  const nodes = await graph.read(
+    `MATCH (n) WHERE NOT n:${MARKER}
+     RETURN labels(n) AS labels, properties(n) AS props, elementId(n) AS eid`,
+  );
+  const keyOf = new Map<string, string>();
+  const counts: Record<string, number> = {};
+  const lines: string[] = [];
+  for (const node of nodes) {
+    const labels = (node.labels as string[]).sort();
+    const props = { ...(node.props as Record<string, unknown>) };
+    delete props.loadedAt;
+    const key = String(props.stixId ?? props.name);
+    keyOf.set(node.eid as string, key);
+    for (const label of labels) counts[label] = (counts[label] ?? 0) + 1;
+    lines.push(`N ${labels.join(':')} ${stable(props)}`);
+  }
+  const rels = await graph.read(
+    `MATCH (a)-[r]->(b) RETURN type(r) AS type, elementId(a) AS a, elementId(b) AS b, properties(r) AS props`,
+  );
+  for (const rel of rels) {
+    counts[rel.type as string] = (counts[rel.type as string] ?? 0) + 1;
+    lines.push(`R ${rel.type} ${keyOf.get(rel.a as string)} ${keyOf.get(rel.b as string)} ${stable(rel.props)}`);
+  }
+  lines.sort();
+  return { counts, hash: createHash('sha256').update(lines.join('\n')).digest('hex') };
+}
+
+function stable(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${k}:${stable((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
