@@ -17,6 +17,8 @@ Commands:
                             Load ATT&CK STIX bundles into Neo4j (default: the official URLs in seed/sources.yml)
        [--batch-size N] [--verbose]
   serve                     Start the GraphQL API (http://localhost:4000/graphql)
+  up [seed options]         All in one: start the local Neo4j (unless NEO4J_URI is set), seed when sources are
+                            given or nothing is loaded yet, then serve
 
 Neo4j connection: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD (defaults bolt://127.0.0.1:7687, neo4j, coverage-graph).`;
 
@@ -29,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
       return seedCommand(rest);
     case 'serve':
       return serveCommand();
+    case 'up':
+      return upCommand(rest);
     case undefined:
     case '-h':
     case '--help':
@@ -41,16 +45,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+const SEED_OPTIONS = {
+  attack: { type: 'string', multiple: true },
+  'batch-size': { type: 'string' },
+  verbose: { type: 'boolean', default: false },
+} as const;
+
 async function seedCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      attack: { type: 'string', multiple: true },
-      'batch-size': { type: 'string' },
-      verbose: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args, options: SEED_OPTIONS, strict: true });
   const request = values.attack?.length ? { attack: values.attack } : defaultSources();
   const batchSize = values['batch-size'] ? Number(values['batch-size']) : config.seed.batchSize;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -79,6 +81,29 @@ async function seedCommand(args: string[]): Promise<number> {
   } finally {
     await graph.close();
   }
+}
+
+async function upCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: SEED_OPTIONS, strict: true });
+  if (!process.env.NEO4J_URI) {
+    const code = await runNeo4jCommand(['start']);
+    if (code !== 0) return code;
+  }
+  const graph = new Graph();
+  let loaded: boolean;
+  try {
+    const { hasAttackData } = await import('./graph/read.js');
+    loaded = await hasAttackData(graph);
+  } finally {
+    await graph.close();
+  }
+  if (values.attack?.length || !loaded) {
+    const code = await seedCommand(args);
+    if (code !== 0) return code;
+  } else {
+    console.log('ATT&CK is already loaded: not seeding (name sources with --attack to reload)');
+  }
+  return serveCommand();
 }
 
 async function serveCommand(): Promise<number> {

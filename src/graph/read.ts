@@ -153,8 +153,8 @@ export async function readPage(
        AND ($tactic IS NULL OR EXISTS {
              MATCH (n)-[:IN_TACTIC]->(t:Tactic) WHERE t.id = $tactic OR t.shortname = $tactic })
      WITH n ORDER BY n.id, n.stixId
-     WITH collect(n) AS all
-     RETURN size(all) AS total, [x IN all[$skip..($skip + $limit)] | properties(x)] AS nodes`,
+     WITH collect(n) AS matches
+     RETURN size(matches) AS total, [x IN matches[$skip..($skip + $limit)] | properties(x)] AS nodes`,
     {
       domain: filter.domain,
       text: filter.text === null ? null : filter.text.toLowerCase(),

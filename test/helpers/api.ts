@@ -1,0 +1,32 @@
+// Starting the real API server on a free port for a test, and sending it GraphQL over HTTP.
+import { startServer } from '../../src/api/server.js';
+import { config } from '../../src/config.js';
+import type { Graph } from '../../src/graph/driver.js';
+
+export interface GraphQLResponse {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+export interface TestServer {
+  url: string;
+  gql(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
+  stop(): Promise<void>;
+}
+
+/** The API on 127.0.0.1 and a free port, over `graph`. */
+export async function startTestServer(graph: Graph): Promise<TestServer> {
+  const running = await startServer(graph, { ...config, api: { ...config.api, host: '127.0.0.1', port: 0 } });
+  return {
+    url: running.url,
+    async gql(query, variables) {
+      const response = await fetch(running.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphQLResponse;
+    },
+    stop: () => running.stop(),
+  };
+}
