@@ -35,8 +35,9 @@ COPY --from=build /app/dist ./dist
 COPY schema ./schema
 COPY seed ./seed
 
-# The official node image ships an unprivileged "node" user (uid 1000); files stay root-owned, read-only to it.
-USER node
+# The official node image ships an unprivileged "node" user, uid/gid 1000 (numeric, so that Kubernetes'
+# runAsNonRoot can verify it); the app's files stay root-owned and read-only to it.
+USER 1000:1000
 
 EXPOSE 4000
 # No curl in the slim image: Node's built-in fetch probes the liveness endpoint.

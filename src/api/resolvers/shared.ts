@@ -25,8 +25,13 @@ export function domainEnums(domains: unknown): AttackDomain[] {
   return domains.map((d) => DOMAIN_ENUMS.get(String(d))).filter((d): d is AttackDomain => d !== undefined);
 }
 
+/** Hides revoked or deprecated nodes, and nodes reached through a revoked or deprecated relationship. */
 const visible = (includeRevoked: boolean | null | undefined) => (item: Related) =>
-  includeRevoked === true || (item.node.revoked !== true && item.node.deprecated !== true);
+  includeRevoked === true ||
+  (item.node.revoked !== true &&
+    item.node.deprecated !== true &&
+    item.edge?.revoked !== true &&
+    item.edge?.deprecated !== true);
 
 interface RevokedArg {
   includeRevoked?: boolean | null;
