@@ -162,3 +162,14 @@ describe('parseAttackBundle on bad input', () => {
     );
   });
 });
+
+describe('parseAttackBundle on a STIX 2.1 bundle (attack-stix-data)', () => {
+  it('reads the same objects, and the release from the collection object', () => {
+    const v20 = parse('mini-enterprise.json');
+    const v21 = parse('mini-enterprise-stix21.json');
+    assert.equal(v21.dataset.version, '18.1');
+    assert.equal(v20.dataset.version, null);
+    assert.deepEqual(v21.nodes, v20.nodes);
+    assert.deepEqual(v21.edges, v20.edges);
+  });
+});

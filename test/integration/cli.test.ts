@@ -1,0 +1,109 @@
+// The command line as a user runs it: seed errors leave the graph as it was; the local Neo4j commands.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { projectRoot } from '../../src/config.js';
+import type { Graph } from '../../src/graph/driver.js';
+import { fingerprint, resetGraph, testGraph } from '../helpers/graph.js';
+import { fixture } from '../helpers/paths.js';
+
+const cli = path.join(projectRoot, 'dist', 'src', 'cli.js');
+const run = (args: string[], env: Record<string, string | undefined> = {}) =>
+  spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+
+describe('coverage-graph seed', () => {
+  let graph: Graph;
+  before(async () => {
+    graph = testGraph();
+    await resetGraph(graph);
+  });
+  after(() => graph?.close());
+
+  it('loads a bundle, prints a summary and exits 0', async () => {
+    const result = run(['seed', '--attack', fixture('attack', 'mini-enterprise.json')]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /^attack:enterprise-attack: 15 nodes, 16 edges, 0 nodes and 0 edges retired, 1 warnings, /m,
+    );
+    assert.match(
+      result.stderr,
+      /warning: .*mini-enterprise\.json: relationship--00000000-0000-4000-8000-000000001010: dangling reference/,
+    );
+    const [row] = await graph.read('MATCH (t:Technique) RETURN count(t) AS n');
+    assert.equal(row?.n, 3);
+  });
+
+  it('stops on bad input with file, position and reason, exit 1, and the graph as it was', async () => {
+    const before = await fingerprint(graph);
+    const truncated = fixture('attack', 'truncated.json');
+    const lines = readFileSync(truncated, 'utf8').split('\n');
+    // The good bundle named first is not written either: every source is parsed before any write.
+    const result = run(['seed', '--attack', fixture('attack', 'mini-enterprise-stix21.json'), '--attack', truncated]);
+    assert.equal(result.status, 1);
+    const last = result.stderr.trim().split('\n').at(-1) as string;
+    const position = `line ${lines.length}, column ${(lines.at(-1) as string).length + 1}`;
+    // The text after the reason is V8's own message, which varies between Node versions.
+    assert.ok(
+      last.startsWith(
+        `seed failed, nothing was changed: ${truncated}: ${position}: not valid JSON: the text ends too early (truncated?) (`,
+      ),
+      last,
+    );
+    assert.deepEqual(await fingerprint(graph), before);
+  });
+
+  for (const [name, reason] of [
+    ['missing-name.json', 'missing required field "name"'],
+    ['not-a-bundle.json', 'not a STIX bundle'],
+    ['no-such-file.json', 'no such file'],
+  ]) {
+    it(`rejects ${name}: ${reason}`, async () => {
+      const before = await fingerprint(graph);
+      const result = run(['seed', '--attack', fixture('attack', name as string)]);
+      assert.equal(result.status, 1);
+      assert.ok(result.stderr.includes(`${fixture('attack', name as string)}: `), result.stderr);
+      assert.ok(result.stderr.includes(reason as string), result.stderr);
+      assert.deepEqual(await fingerprint(graph), before);
+    });
+  }
+
+  it('rejects unknown options with usage help', () => {
+    const result = run(['seed', '--atack', 'x.json']);
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, /Unknown option '--atack'/);
+  });
+});
+
+describe('coverage-graph neo4j', () => {
+  it('says so when asked to start a Neo4j that is already running', {
+    skip: !process.env.NEO4J_HOME && 'no local Neo4j in use (NEO4J_HOME unset)',
+  }, () => {
+    const result = run(['neo4j', 'start']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout.trim(), `Neo4j is already running at ${process.env.NEO4J_URI}`);
+    const status = run(['neo4j', 'status']);
+    assert.equal(status.status, 0);
+    assert.match(status.stdout, /^Neo4j is running at bolt:\/\/127\.0\.0\.1:\d+ \(pid \d+, home /);
+  });
+
+  it('says what to install when Java is missing', () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'coverage-graph-neo4j-'));
+    const result = run(['neo4j', 'start'], { PATH: '/nonexistent', NEO4J_HOME: home, NEO4J_BOLT_PORT: '7699' });
+    assert.equal(result.status, 1);
+    assert.match(
+      result.stderr,
+      /^Java 17 or newer is needed to run the local Neo4j \(`java` was not found on the PATH\): install it with `apt-get install openjdk-17-jre-headless`/,
+    );
+  });
+
+  it('reports a stopped instance', () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'coverage-graph-neo4j-'));
+    const result = run(['neo4j', 'status'], { NEO4J_HOME: home });
+    assert.equal(result.status, 3);
+    assert.equal(result.stdout.trim(), 'Neo4j is not running');
+  });
+});
