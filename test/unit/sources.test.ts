@@ -1,0 +1,56 @@
+// The default sources and fetching: seed/sources.yml names the official bundles; files and URLs are read alike.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { SourceError } from '../../src/errors.js';
+import { defaultSources } from '../../src/seed/defaults.js';
+import { fetchSource } from '../../src/seed/fetch.js';
+import { fixture } from '../helpers/paths.js';
+
+describe('default sources', () => {
+  it('are the official ATT&CK bundles of mitre/cti', () => {
+    assert.deepEqual(defaultSources().attack, [
+      'https://raw.githubusercontent.com/mitre/cti/master/enterprise-attack/enterprise-attack.json',
+      'https://raw.githubusercontent.com/mitre/cti/master/mobile-attack/mobile-attack.json',
+      'https://raw.githubusercontent.com/mitre/cti/master/ics-attack/ics-attack.json',
+    ]);
+  });
+});
+
+describe('fetchSource', () => {
+  let server: http.Server;
+  let base: string;
+  const body = readFileSync(fixture('attack', 'mini-enterprise.json'));
+  before(async () => {
+    server = http.createServer((req, res) => {
+      if (req.url === '/mini.json') res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      else res.writeHead(404).end('not here');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('reads a file and a URL to the same bytes', async () => {
+    assert.deepEqual(await fetchSource(fixture('attack', 'mini-enterprise.json')), body);
+    assert.deepEqual(await fetchSource(`${base}/mini.json`), body);
+  });
+
+  it('names the URL and the HTTP status when a download fails', async () => {
+    await assert.rejects(fetchSource(`${base}/missing.json`), (error: SourceError) => {
+      assert.equal(error.message, `${base}/missing.json: download: HTTP 404 Not Found`);
+      return true;
+    });
+  });
+
+  it('names the path when a file is missing or a folder', async () => {
+    await assert.rejects(fetchSource('/nonexistent/bundle.json'), {
+      message: '/nonexistent/bundle.json: file: no such file',
+    });
+    await assert.rejects(fetchSource(fixture('attack')), {
+      message: `${fixture('attack')}: file: is a folder, expected a file`,
+    });
+  });
+});
