@@ -33,6 +33,8 @@ export async function startServer(graph: Graph, config: Config = defaultConfig):
     typeDefs: loadTypeDefs(),
     resolvers: resolvers as never,
     csrfPrevention: true,
+    // The CLI owns signals: it stops the server (draining requests), then closes the driver and exits 0.
+    stopOnTerminationSignals: false,
     introspection: true,
     includeStacktraceInErrorResponses: !production,
     formatError: (formatted, error) => formatError(formatted, error, production),

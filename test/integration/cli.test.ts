@@ -107,3 +107,25 @@ describe('coverage-graph neo4j', () => {
     assert.equal(result.stdout.trim(), 'Neo4j is not running');
   });
 });
+
+describe('coverage-graph serve', () => {
+  it('answers /healthz, and on SIGTERM drains, closes the driver and exits 0', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [cli, 'serve'], {
+      env: { ...process.env, PORT: '4199', HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    for (let i = 0; i < 100 && !output.includes('coverage-graph API at'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.match(output, /coverage-graph API at http:\/\/127\.0\.0\.1:4199\/graphql/);
+    assert.equal((await fetch('http://127.0.0.1:4199/healthz')).status, 200);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  });
+});
