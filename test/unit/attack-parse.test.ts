@@ -151,6 +151,23 @@ describe('parseAttackBundle on bad input', () => {
     );
   });
 
+  it('a field of the wrong type: the object, the field, what was expected and what was found', () => {
+    assert.equal(
+      failure('wrong-type-kill-chain.json').message,
+      `wrong-type-kill-chain.json: ${SUB} (objects[4]): field "kill_chain_phases" must be a list of objects, got 5`,
+    );
+    assert.equal(
+      failure('wrong-type-reference.json').message,
+      'wrong-type-reference.json: intrusion-set--00000000-0000-4000-8000-00000000e001 (objects[8]): ' +
+        'field "external_references" must be a list of objects, got [null]',
+    );
+    assert.equal(
+      failure('wrong-type-platforms.json').message,
+      'wrong-type-platforms.json: malware--00000000-0000-4000-8000-00000000f001 (objects[9]): ' +
+        'field "x_mitre_platforms" must be a list of strings, got "Windows"',
+    );
+  });
+
   it('a syntax error in the middle: its line and column', () => {
     const text = '{\n  "type": "bundle",\n  "objects": [ {"type": "x"} }\n}';
     assert.throws(
