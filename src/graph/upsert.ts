@@ -1,7 +1,15 @@
 // Every statement that changes the graph during a seed: schema, batched node and edge upserts, scope clean-up, datasets.
 import type { EdgeRecord, NodeRecord, SourceRecords } from '../seed/records.js';
 import type { Graph } from './driver.js';
-import { ATTACK_LABELS, NODE_KEYS, type NodeLabel, SCHEMA_STATEMENTS } from './model.js';
+import {
+  ATTACK_LABELS,
+  isNodeLabel,
+  NODE_KEYS,
+  type NodeLabel,
+  REL_TYPES,
+  type RelType,
+  SCHEMA_STATEMENTS,
+} from './model.js';
 
 /** Scopes in display order; a node or edge lists the scopes (source slices) that contain it. */
 const SCOPE_ORDER = ['attack:enterprise-attack', 'attack:mobile-attack', 'attack:ics-attack'];
@@ -10,19 +18,19 @@ const ATTACK = new Set<string>(ATTACK_LABELS);
 
 /**
  * Cypher fragment that adds $scope to (or removes it from) x.scopes, keeping a stable order, and derives
- * x.domains (the ATT&CK domains among the scopes).
+ * x.domains (the ATT&CK domains among the scopes). On removal, a copy of properties from $scope is forgotten.
  */
-const setScope = (x: string, change: 'add' | 'remove') => `
-  WITH ${x}, [s IN coalesce(${x}.scopes, []) WHERE s <> $scope]${change === 'add' ? ' + $scope' : ''} AS all
-  SET ${x}.scopes = [s IN $scopeOrder WHERE s IN all] + [s IN all WHERE NOT s IN $scopeOrder],
-      ${x}.domains = [s IN [s IN $scopeOrder WHERE s IN all] + [s IN all WHERE NOT s IN $scopeOrder]
-                      WHERE s STARTS WITH 'attack:' | substring(s, 7)]`;
-
-export interface WriteCounts {
-  nodes: number;
-  edges: number;
-  removedNodes: number;
-  removedEdges: number;
+function setScope(x: string, change: 'add' | 'remove'): string {
+  const kept = `[s IN coalesce(${x}.scopes, []) WHERE s <> $scope]${change === 'add' ? ' + $scope' : ''}`;
+  const forget =
+    change === 'remove'
+      ? `, ${x}.propsScope = CASE WHEN ${x}.propsScope = $scope THEN null ELSE ${x}.propsScope END`
+      : '';
+  return `
+  WITH ${x}, ${kept} AS kept
+  WITH ${x}, [s IN $scopeOrder WHERE s IN kept] + [s IN kept WHERE NOT s IN $scopeOrder] AS ordered
+  SET ${x}.scopes = ordered,
+      ${x}.domains = [s IN ordered WHERE s STARTS WITH 'attack:' | substring(s, 7)]${forget}`;
 }
 
 /** Creates constraints and indexes (idempotent) and waits for indexes to be online. */
@@ -41,6 +49,7 @@ export async function writeRecords(
   batchSize: number,
   progress: (written: { nodes: number; edges: number }) => void = () => {},
 ): Promise<{ nodes: number; edges: number }> {
+  checkVocabulary(records);
   const written = { nodes: 0, edges: 0 };
   const scopeOrder = [...SCOPE_ORDER, records.scope].filter((s, i, all) => all.indexOf(s) === i);
   for (const [label, group] of groupBy(records.nodes, (n) => n.label)) {
@@ -53,7 +62,7 @@ export async function writeRecords(
     }
   }
   for (const [signature, group] of groupBy(records.edges, (e) => `${e.type}|${e.from.label}|${e.to.label}`)) {
-    const [type, fromLabel, toLabel] = signature.split('|') as [string, NodeLabel, NodeLabel];
+    const [type, fromLabel, toLabel] = signature.split('|') as [RelType, NodeLabel, NodeLabel];
     const cypher = edgeUpsert(type, fromLabel, toLabel);
     for (const batch of chunks(group, batchSize)) {
       const rows = batch.map((e: EdgeRecord) => ({ from: e.from.key, to: e.to.key, key: e.key, props: e.props }));
@@ -121,21 +130,53 @@ export async function writeDataset(
   );
 }
 
+/**
+ * Labels and relationship types are spliced into Cypher (they cannot be parameters), so every record's are checked
+ * against the fixed vocabulary of model.ts before anything is written.
+ */
+function checkVocabulary(records: SourceRecords): void {
+  for (const node of records.nodes) {
+    if (!isNodeLabel(node.label)) throw new Error(`${records.scope}: unknown node label ${JSON.stringify(node.label)}`);
+  }
+  for (const edge of records.edges) {
+    if (
+      !(REL_TYPES as readonly string[]).includes(edge.type) ||
+      !isNodeLabel(edge.from.label) ||
+      !isNodeLabel(edge.to.label)
+    ) {
+      throw new Error(`${records.scope}: unknown edge ${JSON.stringify([edge.type, edge.from.label, edge.to.label])}`);
+    }
+  }
+}
+
+/**
+ * Properties of an object that several scopes hold (a group in Enterprise and ICS) come from one copy, recorded in
+ * `propsScope`: a scope's own re-seed always replaces its copy; another scope's copy wins when it is newer by
+ * `modified`, or as new and sorts first by scope name. The outcome does not depend on the order of seeds.
+ */
+const APPLY_NEWEST = (x: string) => `
+  WITH ${x}, row,
+    ${x}.propsScope IS NULL OR ${x}.propsScope = $scope
+    OR coalesce(row.props.modified, '') > coalesce(${x}.modified, '')
+    OR (coalesce(row.props.modified, '') = coalesce(${x}.modified, '') AND $scope < ${x}.propsScope) AS newest
+  SET ${x} += CASE WHEN newest THEN row.props ELSE {} END,
+      ${x}.propsScope = CASE WHEN newest THEN $scope ELSE ${x}.propsScope END`;
+
 function nodeUpsert(label: NodeLabel): string {
   const extra = ATTACK.has(label) ? 'SET n:AttackObject' : '';
   return `UNWIND $rows AS row
     MERGE (n:${label} {${NODE_KEYS[label]}: row.key})
     ${extra}
-    SET n += row.props
+    ${APPLY_NEWEST('n')}
     ${setScope('n', 'add')}`;
 }
 
-function edgeUpsert(type: string, fromLabel: NodeLabel, toLabel: NodeLabel): string {
+function edgeUpsert(type: RelType, fromLabel: NodeLabel, toLabel: NodeLabel): string {
   return `UNWIND $rows AS row
     MATCH (a:${fromLabel} {${NODE_KEYS[fromLabel]}: row.from})
     MATCH (b:${toLabel} {${NODE_KEYS[toLabel]}: row.to})
     MERGE (a)-[r:${type} {key: row.key}]->(b)
-    SET r += row.props
+    ${APPLY_NEWEST('r')}
     ${setScope('r', 'add')}`;
 }
 

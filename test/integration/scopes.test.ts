@@ -1,0 +1,66 @@
+// Scopes on small hand-made bundles: upgrades within a domain, objects shared by domains, order independence.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Graph } from '../../src/graph/driver.js';
+import { fingerprint, resetGraph, seedAttack, testGraph } from '../helpers/graph.js';
+import { fixture } from '../helpers/paths.js';
+
+const ENT_V1 = fixture('attack', 'mini-enterprise.json');
+const ENT_V2 = fixture('attack', 'mini-enterprise-v2.json');
+const ICS = fixture('attack', 'mini-ics.json');
+const APT28 = 'intrusion-set--00000000-0000-4000-8000-00000000e001';
+const COZYCAR = 'malware--00000000-0000-4000-8000-00000000f001';
+
+describe('seed scopes on hand-made bundles', () => {
+  let graph: Graph;
+  const seeded = async (...runs: string[][]) => {
+    await resetGraph(graph);
+    for (const files of runs) await seedAttack(graph, files);
+    return fingerprint(graph);
+  };
+  const node = async (stixId: string) => {
+    const [row] = await graph.read('MATCH (n:AttackObject {stixId: $stixId}) RETURN properties(n) AS n', { stixId });
+    return row?.n as Record<string, unknown> | undefined;
+  };
+
+  before(() => {
+    graph = testGraph();
+  });
+  after(() => graph?.close());
+
+  it('an upgrade leaves what the new release alone leaves: retired objects, moved edges, dropped tactics', async () => {
+    const alone = await seeded([ENT_V2]);
+    assert.deepEqual(await seeded([ENT_V1], [ENT_V2]), alone);
+    assert.deepEqual(await seeded([ENT_V1, ENT_V2]), alone);
+    const [row] = await graph.read(
+      `MATCH (g:Group {stixId: $APT28})-[:USES]->(t:Technique) RETURN collect(t.id) AS techniques`,
+      { APT28 },
+    );
+    assert.deepEqual(row?.techniques, ['T1550']);
+    assert.equal(await node('attack-pattern--00000000-0000-4000-8000-00000000c003'), undefined);
+  });
+
+  it('an object in two domains shows its newest copy, whatever the order of seeds', async () => {
+    const entFirst = await seeded([ENT_V1], [ICS]);
+    assert.deepEqual(await seeded([ICS], [ENT_V1]), entFirst);
+    assert.deepEqual(await seeded([ICS, ENT_V1]), entFirst);
+    const group = await node(APT28);
+    assert.deepEqual(
+      [group?.domains, group?.aliases],
+      [
+        ['enterprise-attack', 'ics-attack'],
+        ['APT28', 'Fancy Bear', 'Sofacy'],
+      ],
+    );
+    const malware = await node(COZYCAR);
+    assert.deepEqual([malware?.domains, malware?.name], [['enterprise-attack', 'ics-attack'], 'CozyCar']);
+  });
+
+  it('an object that leaves one domain stays in the other, and takes that copy on its next seed', async () => {
+    await seeded([ENT_V1, ICS], [ENT_V2]);
+    assert.deepEqual((await node(COZYCAR))?.domains, ['ics-attack']);
+    await seedAttack(graph, [ICS]);
+    assert.equal((await node(COZYCAR))?.name, 'CozyCar (old)');
+    assert.deepEqual(await fingerprint(graph), await seeded([ICS, ENT_V2]));
+  });
+});
