@@ -46,6 +46,10 @@ export function loadConfig() {
       database: env('NEO4J_DATABASE', 'neo4j'),
       /** Per-transaction timeout for API reads, in milliseconds. */
       readTimeoutMs: intEnv('NEO4J_READ_TIMEOUT_MS', 15_000),
+      /** How long the driver retries a transaction on a transient error or an outage before giving up. */
+      maxRetryMs: intEnv('NEO4J_MAX_RETRY_MS', 5_000),
+      /** How long opening a connection may take. */
+      connectTimeoutMs: intEnv('NEO4J_CONNECT_TIMEOUT_MS', 5_000),
     },
     /** The local Neo4j started by `coverage-graph neo4j start` (no Docker). */
     localNeo4j: {

@@ -20,7 +20,10 @@ export interface Connection<T> {
 }
 
 const CURSOR_PREFIX = 'offset:';
+/** A cursor's text: the prefix and a canonical offset below 10^9 (so that Cypher's SKIP stays a 32-bit integer). */
+const CURSOR_TEXT = /^offset:(0|[1-9]\d{0,8})$/;
 
+/** The opaque cursor of the item at `offset` in a list. */
 export function encodeCursor(offset: number): string {
   return Buffer.from(`${CURSOR_PREFIX}${offset}`).toString('base64url');
 }
@@ -33,9 +36,9 @@ export function pageWindow(args: PageArgs, maxPageSize = config.api.maxPageSize)
   }
   let offset = 0;
   if (args.after !== undefined && args.after !== null) {
-    const decoded = Buffer.from(args.after, 'base64url').toString('utf8');
-    const value = decoded.startsWith(CURSOR_PREFIX) ? Number(decoded.slice(CURSOR_PREFIX.length)) : Number.NaN;
-    if (!Number.isInteger(value) || value < 0) {
+    const match = CURSOR_TEXT.exec(Buffer.from(args.after, 'base64url').toString('utf8'));
+    const value = match ? Number(match[1]) : Number.NaN;
+    if (Number.isNaN(value)) {
       throw new BadUserInputError(
         `"after" must be a cursor returned by this API (pageInfo.endCursor), got "${args.after}"`,
         'after',

@@ -21,6 +21,8 @@ export class Graph {
       disableLosslessIntegers: true,
       maxConnectionPoolSize: 50,
       connectionAcquisitionTimeout: 10_000,
+      connectionTimeout: settings.connectTimeoutMs,
+      maxTransactionRetryTime: settings.maxRetryMs,
       userAgent: 'coverage-graph',
     });
     this.database = settings.database;
@@ -69,6 +71,7 @@ export class Graph {
     await this.driver.verifyConnectivity({ database: this.database });
   }
 
+  /** Closes every connection; the Graph cannot be used afterwards. */
   async close(): Promise<void> {
     await this.driver.close();
   }

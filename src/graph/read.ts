@@ -11,6 +11,10 @@ export interface Related {
   edge: Record<string, unknown> | null;
 }
 
+/** Cypher condition: none of the named intermediate nodes of a path is revoked or deprecated. */
+const CURRENT = (...names: string[]) =>
+  names.map((n) => `NOT coalesce(${n}.revoked, false) AND NOT coalesce(${n}.deprecated, false)`).join(' AND ');
+
 /**
  * Every traversal the API offers: from a parent label, a pattern that binds `p` (the parent), `c` (the related
  * node) and `r` (the relationship whose properties are returned), and the order of the results.
@@ -28,7 +32,8 @@ export const RELATIONS = {
     from: 'Technique',
     pattern: '(c:DataComponent)-[r:DETECTS]->(p)',
     // ATT&CK v18: technique <- detection strategy -> analytic -> log source in a data component.
-    alternative: '(p)<-[:DETECTS]-(:DetectionStrategy)-[:HAS_ANALYTIC]->(:Analytic)-[r:LOG_SOURCE]->(c:DataComponent)',
+    alternative: `(p)<-[:DETECTS]-(ds:DetectionStrategy)-[:HAS_ANALYTIC]->(an:Analytic)-[r:LOG_SOURCE]->(c:DataComponent)
+      WHERE ${CURRENT('ds', 'an')}`,
   },
   techniqueRevokedBy: { from: 'Technique', pattern: '(p)-[r:REVOKED_BY]->(c:Technique)' },
   tacticTechniques: { from: 'Tactic', pattern: '(c:Technique)-[r:IN_TACTIC]->(p)' },
@@ -49,7 +54,8 @@ export const RELATIONS = {
   dataComponentTechniques: {
     from: 'DataComponent',
     pattern: '(p)-[r:DETECTS]->(c:Technique)',
-    alternative: '(p)<-[:LOG_SOURCE]-(:Analytic)<-[:HAS_ANALYTIC]-(:DetectionStrategy)-[r:DETECTS]->(c:Technique)',
+    alternative: `(p)<-[:LOG_SOURCE]-(an:Analytic)<-[:HAS_ANALYTIC]-(ds:DetectionStrategy)-[r:DETECTS]->(c:Technique)
+      WHERE ${CURRENT('ds', 'an')}`,
   },
   dataComponentAnalytics: { from: 'DataComponent', pattern: '(c:Analytic)-[r:LOG_SOURCE]->(p)' },
   detectionStrategyTechniques: { from: 'DetectionStrategy', pattern: '(p)-[r:DETECTS]->(c:Technique)' },
@@ -58,22 +64,17 @@ export const RELATIONS = {
     from: 'Analytic',
     pattern: '(p)-[r:LOG_SOURCE]->(c:DataComponent)',
     order: 'r.name, r.channel, c.id',
-    keepEdges: true,
   },
-} as const satisfies Record<
-  string,
-  { from: NodeLabel; pattern: string; order?: string; alternative?: string; keepEdges?: boolean }
->;
+} as const satisfies Record<string, { from: NodeLabel; pattern: string; order?: string; alternative?: string }>;
 
 export type RelationName = keyof typeof RELATIONS;
 
 /**
- * For each parent STIX id, its related nodes, in one query for the whole batch. Results follow `keys`.
- * Distinct related nodes only, unless the relation keeps every edge (log sources).
+ * For each parent STIX id, its related nodes with the relationship that links each, in one query for the whole
+ * batch. Results follow `keys`. A node reached through several relationships appears once per relationship.
  */
 export async function readRelated(graph: Graph, name: RelationName, keys: readonly string[]): Promise<Related[][]> {
-  const relation: { from: NodeLabel; pattern: string; order?: string; alternative?: string; keepEdges?: boolean } =
-    RELATIONS[name];
+  const relation: { from: NodeLabel; pattern: string; order?: string; alternative?: string } = RELATIONS[name];
   const match = (pattern: string) => `MATCH ${pattern} RETURN c, r`;
   const body = relation.alternative
     ? `CALL (p) { ${match(relation.pattern)} UNION ${match(relation.alternative)} }`
@@ -87,14 +88,8 @@ export async function readRelated(graph: Graph, name: RelationName, keys: readon
     { keys },
   );
   const byKey = new Map<string, Related[]>();
-  for (const row of rows) byKey.set(row.key as string, distinct(row.related as Related[], relation.keepEdges === true));
+  for (const row of rows) byKey.set(row.key as string, row.related as Related[]);
   return keys.map((key) => byKey.get(key) ?? []);
-}
-
-function distinct(related: Related[], keepEdges: boolean): Related[] {
-  if (keepEdges) return related;
-  const seen = new Set<string>();
-  return related.filter((item) => !seen.has(item.node.stixId) && seen.add(item.node.stixId));
 }
 
 /**

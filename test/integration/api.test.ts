@@ -148,9 +148,18 @@ describe('the GraphQL API over ATT&CK v18.1', { skip }, () => {
       )
       .map((o) => externalId(o))
       .sort();
-    const { data } = await api.gql(`{ techniques(filter: {tactic: "TA0006", platform: "linux",
-      includeSubtechniques: false}, first: 500) { totalCount nodes { id } } }`);
-    assert.deepEqual(data, { techniques: { totalCount: expected.length, nodes: expected.map((id) => ({ id })) } });
+    for (const tactic of ['TA0006', 'ta0006', 'credential-access', 'Credential-Access']) {
+      const { data } = await api.gql(
+        `query($tactic: String) { techniques(filter: {tactic: $tactic, platform: "linux",
+          includeSubtechniques: false}, first: 500) { totalCount nodes { id } } }`,
+        { tactic },
+      );
+      assert.deepEqual(
+        data,
+        { techniques: { totalCount: expected.length, nodes: expected.map((id) => ({ id })) } },
+        tactic,
+      );
+    }
   });
 
   it('answers reverse fields: a group and its techniques', async () => {
@@ -205,25 +214,51 @@ describe('the GraphQL API over ATT&CK v18.1', { skip }, () => {
 
   it('runs a number of Cypher queries that does not grow with the page size (no N+1)', async () => {
     const queriesFor = async (first: number) => {
-      let count = 0;
-      const stop = graph.onQuery(() => {
-        count++;
+      const sent: { cypher: string; keys: unknown }[] = [];
+      const stop = graph.onQuery((cypher, params) => {
+        sent.push({ cypher, keys: params.keys });
       });
       const { data, errors } = await api.gql(
         `query($first: Int) { techniques(filter: {domain: ENTERPRISE}, first: $first) {
-          nodes { id tactics { id } mitigations { id } groups(first: 5) { totalCount nodes { id } } } } }`,
+          nodes { stixId tactics { id } mitigations { id } groups(first: 5) { totalCount nodes { id } } } } }`,
         { first },
       );
       stop();
       assert.equal(errors, undefined);
-      assert.equal((data as { techniques: { nodes: unknown[] } }).techniques.nodes.length, first);
-      return count;
+      const page = (data as { techniques: { nodes: { stixId: string }[] } }).techniques.nodes.map((n) => n.stixId);
+      assert.equal(page.length, first);
+      return { sent, page };
     };
-    const five = await queriesFor(5);
-    const fifty = await queriesFor(50);
-    // One page query, then one batched query per relationship field: tactics, mitigations, groups.
-    assert.equal(five, 4);
-    assert.equal(fifty, 4);
+    for (const first of [5, 50]) {
+      const { sent, page } = await queriesFor(first);
+      // One page query, then one batched query per relationship field, each with the page's ids in page order.
+      assert.equal(sent.length, 4, `${first} techniques`);
+      for (const type of ['IN_TACTIC', 'MITIGATES', 'USES']) {
+        const batches = sent.filter((q) => q.cypher.includes(`[r:${type}]`)).map((q) => q.keys);
+        assert.deepEqual(batches, [page], `${type} for ${first} techniques`);
+      }
+    }
+  });
+
+  it('answers SERVICE_UNAVAILABLE, and /readyz 503, while Neo4j is unreachable', async () => {
+    const { Graph } = await import('../../src/graph/driver.js');
+    const { config } = await import('../../src/config.js');
+    const down = new Graph({ ...config.neo4j, uri: 'bolt://127.0.0.1:7998', maxRetryMs: 500 });
+    const outage = await startTestServer(down);
+    try {
+      const { data, errors } = await outage.gql('{ technique(id: "T1550.001") { id } }');
+      assert.deepEqual(data, { technique: null });
+      assert.deepEqual(
+        errors?.map((e) => [e.message, e.extensions?.code]),
+        [['The graph database is not reachable right now; retry shortly.', 'SERVICE_UNAVAILABLE']],
+      );
+      const ready = await fetch(outage.url.replace('/graphql', '/readyz'));
+      assert.equal(ready.status, 503);
+      assert.match(((await ready.json()) as { reason: string }).reason, /^Neo4j unreachable: /);
+    } finally {
+      await outage.stop();
+      await down.close();
+    }
   });
 
   it('shows Apollo Sandbox to a browser in development', async () => {

@@ -27,10 +27,16 @@ function objectFilter(filter: ObjectFilter | null | undefined, kind: string | nu
   };
 }
 
+/** A tactic id in upper case (`TA0006`), or a short name in lower case (`credential-access`). */
+function tacticKey(value: string | null): string | null {
+  if (value === null) return null;
+  return /^ta\d{4}$/i.test(value) ? value.toUpperCase() : value.toLowerCase();
+}
+
 function techniqueFilter(filter: TechniqueFilter | null | undefined) {
   return {
     ...objectFilter(filter),
-    tactic: text(filter?.tactic),
+    tactic: tacticKey(text(filter?.tactic)),
     platform: text(filter?.platform),
     includeSubtechniques: filter?.includeSubtechniques !== false,
   };
@@ -59,7 +65,10 @@ export const queryResolvers: QueryResolvers = {
   tactics: (_root, args, ctx) =>
     ctx.loaders.tactics(domainValue(args.domain ?? 'ENTERPRISE'), args.includeDeprecated === true),
   tactic: (_root, args, ctx) =>
-    ctx.loaders.tactic(/^[a-z-]+$/.test(args.id) ? args.id : checkId('Tactic', args.id), 'enterprise-attack'),
+    ctx.loaders.tactic(
+      /^[a-z-]+$/i.test(args.id) ? args.id.toLowerCase() : checkId('Tactic', args.id),
+      'enterprise-attack',
+    ),
   mitigation: byId('Mitigation'),
   mitigations: (_root, args, ctx) => page('Mitigation', objectFilter(args.filter), args, ctx),
   group: byId('Group'),

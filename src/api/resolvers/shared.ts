@@ -33,6 +33,12 @@ const visible = (includeRevoked: boolean | null | undefined) => (item: Related) 
     item.edge?.revoked !== true &&
     item.edge?.deprecated !== true);
 
+/** Each related node once, in first-seen order, after hidden ones were filtered out. */
+function distinct(items: Related[]): Related[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(item.node.stixId) && seen.add(item.node.stixId));
+}
+
 interface RevokedArg {
   includeRevoked?: boolean | null;
 }
@@ -41,7 +47,9 @@ interface RevokedArg {
 export const relatedList =
   (name: RelationName) =>
   async (parent: GraphNode, args: RevokedArg, ctx: Context): Promise<GraphNode[]> =>
-    (await ctx.loaders.related(name).load(parent.stixId)).filter(visible(args.includeRevoked)).map((i) => i.node);
+    distinct((await ctx.loaders.related(name).load(parent.stixId)).filter(visible(args.includeRevoked))).map(
+      (i) => i.node,
+    );
 
 /** A single-valued field (parent, revokedBy, data source): the first related node or null. */
 export const relatedOne =
@@ -54,7 +62,7 @@ export const relatedConnection =
   (name: RelationName) =>
   async (parent: GraphNode, args: RevokedArg & PageArgs, ctx: Context): Promise<Connection<GraphNode>> => {
     pageWindow(args); // reject bad paging arguments before touching the graph
-    const items = (await ctx.loaders.related(name).load(parent.stixId)).filter(visible(args.includeRevoked));
+    const items = distinct((await ctx.loaders.related(name).load(parent.stixId)).filter(visible(args.includeRevoked)));
     return connectionFromList(
       items.map((i) => ({ node: i.node, description: (i.edge?.description as string | null) ?? null })),
       args,
@@ -63,7 +71,11 @@ export const relatedConnection =
 
 const ID_PATTERNS = {
   Technique: { pattern: /^T\d{4}(\.\d{3})?$/i, example: 'T1550 or T1550.001', stix: 'attack-pattern' },
-  Tactic: { pattern: /^TA\d{4}$/i, example: 'TA0005', stix: 'x-mitre-tactic' },
+  Tactic: {
+    pattern: /^TA\d{4}$/i,
+    example: 'TA0005 (or an Enterprise short name such as defense-evasion)',
+    stix: 'x-mitre-tactic',
+  },
   Mitigation: { pattern: /^(M\d{4}|T\d{4})$/i, example: 'M1026', stix: 'course-of-action' },
   Group: { pattern: /^G\d{4}$/i, example: 'G0016', stix: 'intrusion-set' },
   Software: { pattern: /^S\d{4}$/i, example: 'S0002', stix: 'malware or tool' },
