@@ -80,4 +80,5 @@ export function loadConfig() {
 
 export type Config = ReturnType<typeof loadConfig>;
 
+/** The configuration of this process, read once from the environment. */
 export const config: Config = loadConfig();

@@ -34,6 +34,7 @@ export const ATTACK_LABELS = [
   'Asset',
 ] as const satisfies readonly NodeLabel[];
 
+/** Every relationship type the graph holds. */
 export const REL_TYPES = [
   'IN_TACTIC',
   'SUBTECHNIQUE_OF',
