@@ -13,8 +13,9 @@ const USAGE = `Usage: coverage-graph <command> [options]
 
 Commands:
   neo4j start|stop|status   Run a local Neo4j 5.26 from Maven Central (Java 17 and Maven needed, no Docker)
-  seed [--attack <file-or-url>]...
-                            Load ATT&CK STIX bundles into Neo4j (default: the official URLs in seed/sources.yml)
+  seed [--attack <file-or-url>]... [--d3fend <file-or-url>]
+                            Load ATT&CK STIX bundles and the D3FEND ontology (Turtle) into Neo4j
+                            (with no source named: the official URLs in seed/sources.yml)
        [--batch-size N] [--verbose]
   serve                     Start the GraphQL API (http://localhost:4000/graphql)
   up [seed options]         All in one: start the local Neo4j (unless NEO4J_URI is set), seed when sources are
@@ -47,13 +48,19 @@ async function main(argv: string[]): Promise<number> {
 
 const SEED_OPTIONS = {
   attack: { type: 'string', multiple: true },
+  d3fend: { type: 'string', multiple: true },
   'batch-size': { type: 'string' },
   verbose: { type: 'boolean', default: false },
 } as const;
 
 async function seedCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: SEED_OPTIONS, strict: true });
-  const request = values.attack?.length ? { attack: values.attack } : defaultSources();
+  const named = Boolean(values.attack?.length || values.d3fend?.length);
+  const request = named ? { attack: values.attack ?? [], d3fend: values.d3fend ?? [] } : defaultSources();
+  if ((request.d3fend?.length ?? 0) > 1) {
+    console.error('--d3fend takes one ontology; it was given several');
+    return 2;
+  }
   const batchSize = values['batch-size'] ? Number(values['batch-size']) : config.seed.batchSize;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     console.error(`--batch-size must be a positive integer, got "${values['batch-size']}"`);
@@ -61,8 +68,8 @@ async function seedCommand(args: string[]): Promise<number> {
   }
   const graph = new Graph();
   try {
-    const summaries = await seed(graph, request, { batchSize, progress: terminalProgress() });
-    for (const summary of summaries) {
+    const { sources, links } = await seed(graph, request, { batchSize, progress: terminalProgress() });
+    for (const summary of sources) {
       const shown = values.verbose ? summary.warnings : summary.warnings.slice(0, 5);
       for (const w of shown) console.error(`  warning: ${w.file}: ${w.where}: ${w.reason}`);
       if (shown.length < summary.warnings.length) {
@@ -70,6 +77,14 @@ async function seedCommand(args: string[]): Promise<number> {
           `  … ${summary.warnings.length - shown.length} more warnings for ${summary.scope} (--verbose lists all)`,
         );
       }
+    }
+    const missing = links.missingAttackIds;
+    if (missing.length > 0) {
+      const shown = values.verbose ? missing : missing.slice(0, 10);
+      console.error(
+        `  ATT&CK ids named by D3FEND but not in the loaded ATT&CK bundles (not linked): ${shown.join(', ')}` +
+          (shown.length < missing.length ? ` … and ${missing.length - shown.length} more (--verbose lists all)` : ''),
+      );
     }
     return 0;
   } catch (error) {
@@ -97,11 +112,11 @@ async function upCommand(args: string[]): Promise<number> {
   } finally {
     await graph.close();
   }
-  if (values.attack?.length || !loaded) {
+  if (values.attack?.length || values.d3fend?.length || !loaded) {
     const code = await seedCommand(args);
     if (code !== 0) return code;
   } else {
-    console.log('ATT&CK is already loaded: not seeding (name sources with --attack to reload)');
+    console.log('ATT&CK is already loaded: not seeding (name sources with --attack or --d3fend to reload)');
   }
   return serveCommand();
 }

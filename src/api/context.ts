@@ -15,6 +15,7 @@ import {
   readTactic,
   readTactics,
 } from '../graph/read.js';
+import { readArtifactPage, readD3fendTactics, readD3fendTechniquePage } from '../graph/read-d3fend.js';
 
 /** Loaders built for one request and dropped with it, so nothing is cached across requests. */
 export interface Loaders {
@@ -34,6 +35,18 @@ export interface Loaders {
   /** A tactic by id, STIX id or short name within a domain (top-level field). */
   tactic(key: string, domain: string): Promise<GraphNode | null>;
   datasets(): Promise<DatasetRow[]>;
+  /** The D3FEND tactics in display order, read once per request. */
+  d3fendTactics(): Promise<GraphNode[]>;
+  d3fendTechniquePage: (
+    filter: { tactic: string | null; text: string | null },
+    skip: number,
+    limit: number,
+  ) => Promise<{ total: number; nodes: GraphNode[] }>;
+  artifactPage: (
+    filter: { text: string | null },
+    skip: number,
+    limit: number,
+  ) => Promise<{ total: number; nodes: GraphNode[] }>;
 }
 
 export interface Context {
@@ -45,6 +58,7 @@ export interface Context {
 export function createContext(graph: Graph): Context {
   const related = new Map<RelationName, DataLoader<string, Related[]>>();
   const nodes = new Map<NodeLabel, DataLoader<string, GraphNode | null>>();
+  let d3fendTactics: Promise<GraphNode[]> | null = null;
   const loaders: Loaders = {
     related(name) {
       let loader = related.get(name);
@@ -66,6 +80,12 @@ export function createContext(graph: Graph): Context {
     tactics: (domain, includeDeprecated) => readTactics(graph, domain, includeDeprecated),
     tactic: (key, domain) => readTactic(graph, key, domain),
     datasets: () => readDatasets(graph),
+    d3fendTactics() {
+      d3fendTactics ??= readD3fendTactics(graph);
+      return d3fendTactics;
+    },
+    d3fendTechniquePage: (filter, skip, limit) => readD3fendTechniquePage(graph, filter, skip, limit),
+    artifactPage: (filter, skip, limit) => readArtifactPage(graph, filter, skip, limit),
   };
   return { graph, loaders };
 }

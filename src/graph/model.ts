@@ -14,6 +14,9 @@ export const NODE_KEYS = {
   DetectionStrategy: 'stixId',
   Analytic: 'stixId',
   Asset: 'stixId',
+  D3fendTactic: 'name',
+  D3fendTechnique: 'id',
+  Artifact: 'iri',
   Dataset: 'name',
 } as const;
 
@@ -47,6 +50,9 @@ export const REL_TYPES = [
   'PART_OF',
   'LOG_SOURCE',
   'TARGETS',
+  'SUBCLASS_OF',
+  'ACTS_ON',
+  'COUNTERS',
 ] as const;
 
 export type RelType = (typeof REL_TYPES)[number];
@@ -60,9 +66,17 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
   ),
   ...ATTACK_LABELS.map((label) => `CREATE INDEX ${label.toLowerCase()}_id IF NOT EXISTS FOR (n:${label}) ON (n.id)`),
   'CREATE CONSTRAINT dataset_name IF NOT EXISTS FOR (n:Dataset) REQUIRE n.name IS UNIQUE',
+  'CREATE CONSTRAINT d3fend_tactic_name IF NOT EXISTS FOR (n:D3fendTactic) REQUIRE n.name IS UNIQUE',
+  'CREATE CONSTRAINT d3fend_technique_id IF NOT EXISTS FOR (n:D3fendTechnique) REQUIRE n.id IS UNIQUE',
+  'CREATE CONSTRAINT artifact_iri IF NOT EXISTS FOR (n:Artifact) REQUIRE n.iri IS UNIQUE',
+  'CREATE INDEX d3fend_technique_iri IF NOT EXISTS FOR (n:D3fendTechnique) ON (n.iri)',
+  'CREATE INDEX artifact_id IF NOT EXISTS FOR (n:Artifact) ON (n.id)',
   'CREATE INDEX technique_name IF NOT EXISTS FOR (n:Technique) ON (n.name)',
   'CREATE INDEX tactic_shortname IF NOT EXISTS FOR (n:Tactic) ON (n.shortname)',
 ];
+
+/** Labels of the objects that come from the D3FEND ontology. */
+export const D3FEND_LABELS = ['D3fendTactic', 'D3fendTechnique', 'Artifact'] as const satisfies readonly NodeLabel[];
 
 /** Whether a string is one of the graph's labels (for checks at module boundaries). */
 export function isNodeLabel(value: string): value is NodeLabel {

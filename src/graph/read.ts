@@ -1,77 +1,27 @@
 // Read queries of the API: batched lookups by id, batched relationship traversals, and filtered pages.
 import type { Graph, Row } from './driver.js';
-import type { NodeLabel } from './model.js';
+import { NODE_KEYS, type NodeLabel } from './model.js';
+import { RELATIONS, type RelationName } from './relations.js';
 
-/** A node as the API sees it: its properties, plain JS values. */
+/** A node as the API sees it: its properties, plain JS values. ATT&CK nodes have stixId and id; D3FEND ones iri. */
 export type GraphNode = Record<string, unknown> & { stixId: string; id: string; name: string };
 
-/** A related node and the properties of the relationship that links it (e.g. a procedure description). */
+/** A related node, the properties of the relationship that links it (e.g. a procedure description), and its identity. */
 export interface Related {
   node: GraphNode;
   edge: Record<string, unknown> | null;
+  /** The related node's element id: tells two paths to one node apart from two nodes. */
+  eid: string;
 }
 
-/** Cypher condition: none of the named intermediate nodes of a path is revoked or deprecated. */
-const CURRENT = (...names: string[]) =>
-  names.map((n) => `NOT coalesce(${n}.revoked, false) AND NOT coalesce(${n}.deprecated, false)`).join(' AND ');
+export type { RelationName } from './relations.js';
+
+const D3F_NAMESPACE = 'http://d3fend.mitre.org/ontologies/d3fend.owl#';
 
 /**
- * Every traversal the API offers: from a parent label, a pattern that binds `p` (the parent), `c` (the related
- * node) and `r` (the relationship whose properties are returned), and the order of the results.
- */
-export const RELATIONS = {
-  techniqueTactics: { from: 'Technique', pattern: '(p)-[r:IN_TACTIC]->(c:Tactic)', order: 'c.order, c.id' },
-  techniqueParent: { from: 'Technique', pattern: '(p)-[r:SUBTECHNIQUE_OF]->(c:Technique)' },
-  techniqueSubtechniques: { from: 'Technique', pattern: '(c:Technique)-[r:SUBTECHNIQUE_OF]->(p)' },
-  techniqueMitigations: { from: 'Technique', pattern: '(c:Mitigation)-[r:MITIGATES]->(p)' },
-  techniqueGroups: { from: 'Technique', pattern: '(c:Group)-[r:USES]->(p)' },
-  techniqueSoftware: { from: 'Technique', pattern: '(c:Software)-[r:USES]->(p)' },
-  techniqueCampaigns: { from: 'Technique', pattern: '(c:Campaign)-[r:USES]->(p)' },
-  techniqueDetectionStrategies: { from: 'Technique', pattern: '(c:DetectionStrategy)-[r:DETECTS]->(p)' },
-  techniqueDataComponents: {
-    from: 'Technique',
-    pattern: '(c:DataComponent)-[r:DETECTS]->(p)',
-    // ATT&CK v18: technique <- detection strategy -> analytic -> log source in a data component.
-    alternative: `(p)<-[:DETECTS]-(ds:DetectionStrategy)-[:HAS_ANALYTIC]->(an:Analytic)-[r:LOG_SOURCE]->(c:DataComponent)
-      WHERE ${CURRENT('ds', 'an')}`,
-  },
-  techniqueRevokedBy: { from: 'Technique', pattern: '(p)-[r:REVOKED_BY]->(c:Technique)' },
-  tacticTechniques: { from: 'Tactic', pattern: '(c:Technique)-[r:IN_TACTIC]->(p)' },
-  mitigationTechniques: { from: 'Mitigation', pattern: '(p)-[r:MITIGATES]->(c:Technique)' },
-  groupTechniques: { from: 'Group', pattern: '(p)-[r:USES]->(c:Technique)' },
-  groupSoftware: { from: 'Group', pattern: '(p)-[r:USES]->(c:Software)' },
-  groupCampaigns: { from: 'Group', pattern: '(c:Campaign)-[r:ATTRIBUTED_TO]->(p)' },
-  groupRevokedBy: { from: 'Group', pattern: '(p)-[r:REVOKED_BY]->(c:Group)' },
-  softwareTechniques: { from: 'Software', pattern: '(p)-[r:USES]->(c:Technique)' },
-  softwareGroups: { from: 'Software', pattern: '(c:Group)-[r:USES]->(p)' },
-  softwareCampaigns: { from: 'Software', pattern: '(c:Campaign)-[r:USES]->(p)' },
-  softwareRevokedBy: { from: 'Software', pattern: '(p)-[r:REVOKED_BY]->(c:Software)' },
-  campaignTechniques: { from: 'Campaign', pattern: '(p)-[r:USES]->(c:Technique)' },
-  campaignSoftware: { from: 'Campaign', pattern: '(p)-[r:USES]->(c:Software)' },
-  campaignGroups: { from: 'Campaign', pattern: '(p)-[r:ATTRIBUTED_TO]->(c:Group)' },
-  dataSourceComponents: { from: 'DataSource', pattern: '(c:DataComponent)-[r:PART_OF]->(p)' },
-  dataComponentSource: { from: 'DataComponent', pattern: '(p)-[r:PART_OF]->(c:DataSource)' },
-  dataComponentTechniques: {
-    from: 'DataComponent',
-    pattern: '(p)-[r:DETECTS]->(c:Technique)',
-    alternative: `(p)<-[:LOG_SOURCE]-(an:Analytic)<-[:HAS_ANALYTIC]-(ds:DetectionStrategy)-[r:DETECTS]->(c:Technique)
-      WHERE ${CURRENT('ds', 'an')}`,
-  },
-  dataComponentAnalytics: { from: 'DataComponent', pattern: '(c:Analytic)-[r:LOG_SOURCE]->(p)' },
-  detectionStrategyTechniques: { from: 'DetectionStrategy', pattern: '(p)-[r:DETECTS]->(c:Technique)' },
-  detectionStrategyAnalytics: { from: 'DetectionStrategy', pattern: '(p)-[r:HAS_ANALYTIC]->(c:Analytic)' },
-  analyticLogSources: {
-    from: 'Analytic',
-    pattern: '(p)-[r:LOG_SOURCE]->(c:DataComponent)',
-    order: 'r.name, r.channel, c.id',
-  },
-} as const satisfies Record<string, { from: NodeLabel; pattern: string; order?: string; alternative?: string }>;
-
-export type RelationName = keyof typeof RELATIONS;
-
-/**
- * For each parent STIX id, its related nodes with the relationship that links each, in one query for the whole
- * batch. Results follow `keys`. A node reached through several relationships appears once per relationship.
+ * For each parent key (the key property of the relation's parent label), its related nodes with the relationship
+ * that links each, in one query for the whole batch. Results follow `keys`. A node reached through several
+ * relationships appears once per relationship.
  */
 export async function readRelated(graph: Graph, name: RelationName, keys: readonly string[]): Promise<Related[][]> {
   const relation: { from: NodeLabel; pattern: string; order?: string; alternative?: string } = RELATIONS[name];
@@ -81,10 +31,10 @@ export async function readRelated(graph: Graph, name: RelationName, keys: readon
     : `CALL (p) { ${match(relation.pattern)} }`;
   const rows = await graph.read(
     `UNWIND $keys AS key
-     MATCH (p:${relation.from} {stixId: key})
+     MATCH (p:${relation.from} {${NODE_KEYS[relation.from]}: key})
      ${body}
      WITH key, c, r ORDER BY ${relation.order ?? 'c.id'}
-     RETURN key, collect({node: properties(c), edge: properties(r)}) AS related`,
+     RETURN key, collect({node: properties(c), edge: properties(r), eid: elementId(c)}) AS related`,
     { keys },
   );
   const byKey = new Map<string, Related[]>();
@@ -92,9 +42,17 @@ export async function readRelated(graph: Graph, name: RelationName, keys: readon
   return keys.map((key) => byKey.get(key) ?? []);
 }
 
+/** How a label's nodes are looked up by the id a user gives (`key`); `$ns` is the D3FEND namespace. */
+const LOOKUP: Partial<Record<NodeLabel, string>> = {
+  D3fendTechnique: 'n.id = key OR n.iri = $ns + key',
+  D3fendTactic: 'toLower(n.name) = toLower(key)',
+  Artifact: 'n.id = key OR n.iri = key OR toLower(n.name) = toLower(key)',
+};
+
 /**
- * Nodes of `label` by ATT&CK id or STIX id, in one query; results follow `keys`, null where unknown.
- * When several objects share an ATT&CK id (a reused software id), the current one wins over revoked or deprecated ones.
+ * Nodes of `label` by id, in one query; results follow `keys`, null where unknown. ATT&CK nodes are found by ATT&CK
+ * id or STIX id; when several share an ATT&CK id (a reused software id), the current one wins over revoked or
+ * deprecated ones. D3FEND techniques by D3FEND id or IRI local name, artifacts by local name, label or IRI.
  */
 export async function readNodes(
   graph: Graph,
@@ -103,10 +61,10 @@ export async function readNodes(
 ): Promise<(GraphNode | null)[]> {
   const rows = await graph.read(
     `UNWIND $keys AS key
-     MATCH (n:${label}) WHERE n.id = key OR n.stixId = key
+     MATCH (n:${label}) WHERE ${LOOKUP[label] ?? 'n.id = key OR n.stixId = key'}
      WITH key, n ORDER BY n.revoked, n.deprecated, n.modified DESC
      RETURN key, head(collect(properties(n))) AS node`,
-    { keys },
+    { keys, ns: D3F_NAMESPACE },
   );
   const byKey = new Map(rows.map((row: Row) => [row.key as string, row.node as GraphNode]));
   return keys.map((key) => byKey.get(key) ?? null);

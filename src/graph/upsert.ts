@@ -17,11 +17,12 @@ const SCOPE_ORDER = ['attack:enterprise-attack', 'attack:mobile-attack', 'attack
 const ATTACK = new Set<string>(ATTACK_LABELS);
 
 /**
- * Cypher fragment that adds $scope to (or removes it from) x.scopes, keeping a stable order, and derives
- * x.domains (the ATT&CK domains among the scopes). On removal, a copy of properties from $scope is forgotten.
+ * Cypher fragment that adds $scope to (or removes it from) x.scopes, keeping a stable order. For ATT&CK nodes it also
+ * derives x.domains (the ATT&CK domains among the scopes). On removal, a copy of properties from $scope is forgotten.
  */
-function setScope(x: string, change: 'add' | 'remove'): string {
+function setScope(x: string, change: 'add' | 'remove', withDomains: boolean): string {
   const kept = `[s IN coalesce(${x}.scopes, []) WHERE s <> $scope]${change === 'add' ? ' + $scope' : ''}`;
+  const domains = withDomains ? `, ${x}.domains = [s IN ordered WHERE s STARTS WITH 'attack:' | substring(s, 7)]` : '';
   const forget =
     change === 'remove'
       ? `, ${x}.propsScope = CASE WHEN ${x}.propsScope = $scope THEN null ELSE ${x}.propsScope END`
@@ -29,8 +30,7 @@ function setScope(x: string, change: 'add' | 'remove'): string {
   return `
   WITH ${x}, ${kept} AS kept
   WITH ${x}, [s IN $scopeOrder WHERE s IN kept] + [s IN kept WHERE NOT s IN $scopeOrder] AS ordered
-  SET ${x}.scopes = ordered,
-      ${x}.domains = [s IN ordered WHERE s STARTS WITH 'attack:' | substring(s, 7)]${forget}`;
+  SET ${x}.scopes = ordered${domains}${forget}`;
 }
 
 /** Creates constraints and indexes (idempotent) and waits for indexes to be online. */
@@ -91,7 +91,7 @@ export async function removeVanished(
   await graph.write(async (run) => {
     const [edgeRow] = await run(
       `MATCH (a)-[r]->(b) WHERE $scope IN r.scopes AND NOT r.key IN $keep
-       ${setScope('r', 'remove')}
+       ${setScope('r', 'remove', false)}
        WITH r WHERE size(r.scopes) = 0
        DELETE r
        RETURN count(*) AS removed`,
@@ -101,7 +101,7 @@ export async function removeVanished(
     for (const label of labels) {
       const [nodeRow] = await run(
         `MATCH (n:${label}) WHERE $scope IN n.scopes AND NOT n.${NODE_KEYS[label]} IN $keep
-         ${setScope('n', 'remove')}
+         ${setScope('n', 'remove', ATTACK.has(label))}
          WITH n WHERE size(n.scopes) = 0
          DETACH DELETE n
          RETURN count(*) AS removed`,
@@ -168,7 +168,7 @@ function nodeUpsert(label: NodeLabel): string {
     MERGE (n:${label} {${NODE_KEYS[label]}: row.key})
     ${extra}
     ${APPLY_NEWEST('n')}
-    ${setScope('n', 'add')}`;
+    ${setScope('n', 'add', ATTACK.has(label))}`;
 }
 
 function edgeUpsert(type: RelType, fromLabel: NodeLabel, toLabel: NodeLabel): string {
@@ -177,7 +177,7 @@ function edgeUpsert(type: RelType, fromLabel: NodeLabel, toLabel: NodeLabel): st
     MATCH (b:${toLabel} {${NODE_KEYS[toLabel]}: row.to})
     MERGE (a)-[r:${type} {key: row.key}]->(b)
     ${APPLY_NEWEST('r')}
-    ${setScope('r', 'add')}`;
+    ${setScope('r', 'add', false)}`;
 }
 
 function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {

@@ -2,7 +2,7 @@
 import type { GraphNode } from '../../graph/read.js';
 import { connectionFromList } from '../connection.js';
 import type { Resolvers } from '../generated/graphql.js';
-import { domainEnums, relatedConnection, relatedList, relatedOne, typenameOf } from './shared.js';
+import { domainEnums, loadRelated, relatedConnection, relatedList, relatedOne, typenameOf } from './shared.js';
 
 const common = {
   domains: (node: GraphNode) => domainEnums(node.domains),
@@ -91,7 +91,7 @@ export const attackResolvers: Resolvers = {
   Analytic: {
     ...common,
     platforms: (node) => list(node.platforms),
-    logSources: async (analytic, _args, ctx) => ctx.loaders.related('analyticLogSources').load(analytic.stixId),
+    logSources: (analytic, _args, ctx) => loadRelated('analyticLogSources', analytic, ctx),
   },
   LogSourceReference: {
     name: (item) => (item.edge?.name as string | null) ?? null,

@@ -83,4 +83,30 @@ export const queryResolvers: QueryResolvers = {
   dataComponents: (_root, args, ctx) => page('DataComponent', objectFilter(args.filter), args, ctx),
   detectionStrategy: byId('DetectionStrategy'),
   detectionStrategies: (_root, args, ctx) => page('DetectionStrategy', objectFilter(args.filter), args, ctx),
+  d3fendTechnique: (_root, args, ctx) => ctx.loaders.node('D3fendTechnique').load(args.id.trim()),
+  d3fendTechniques: async (_root, args, ctx) => {
+    const window = pageWindow(args);
+    const filter = { tactic: text(args.filter?.tactic), text: text(args.filter?.text) };
+    const { total, nodes } = await ctx.loaders.d3fendTechniquePage(filter, window.offset, window.limit);
+    return connectionOf(
+      nodes.map((node) => ({ node })),
+      window,
+      total,
+    );
+  },
+  d3fendTactics: (_root, _args, ctx) => ctx.loaders.d3fendTactics(),
+  artifact: (_root, args, ctx) => ctx.loaders.node('Artifact').load(args.name.trim()),
+  artifacts: async (_root, args, ctx) => {
+    const window = pageWindow(args);
+    const { total, nodes } = await ctx.loaders.artifactPage(
+      { text: text(args.filter?.text) },
+      window.offset,
+      window.limit,
+    );
+    return connectionOf(
+      nodes.map((node) => ({ node })),
+      window,
+      total,
+    );
+  },
 };

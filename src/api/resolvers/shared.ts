@@ -1,6 +1,8 @@
 // Building blocks of the resolvers: relationship fields through loaders, domain enum mapping, id checks.
 import { BadUserInputError } from '../../errors.js';
+import { NODE_KEYS } from '../../graph/model.js';
 import type { GraphNode, Related, RelationName } from '../../graph/read.js';
+import { RELATIONS } from '../../graph/relations.js';
 import { type Connection, connectionFromList, type PageArgs, pageWindow } from '../connection.js';
 import type { Context } from '../context.js';
 import type { AttackDomain } from '../generated/graphql.js';
@@ -36,7 +38,12 @@ const visible = (includeRevoked: boolean | null | undefined) => (item: Related) 
 /** Each related node once, in first-seen order, after hidden ones were filtered out. */
 function distinct(items: Related[]): Related[] {
   const seen = new Set<string>();
-  return items.filter((item) => !seen.has(item.node.stixId) && seen.add(item.node.stixId));
+  return items.filter((item) => !seen.has(item.eid) && seen.add(item.eid));
+}
+
+/** The related items of `parent` through relation `name`, by the key property of the relation's parent label. */
+export function loadRelated(name: RelationName, parent: Record<string, unknown>, ctx: Context): Promise<Related[]> {
+  return ctx.loaders.related(name).load(String(parent[NODE_KEYS[RELATIONS[name].from]]));
 }
 
 interface RevokedArg {
@@ -46,23 +53,25 @@ interface RevokedArg {
 /** A list field: the related nodes, without revoked or deprecated ones unless asked. */
 export const relatedList =
   (name: RelationName) =>
-  async (parent: GraphNode, args: RevokedArg, ctx: Context): Promise<GraphNode[]> =>
-    distinct((await ctx.loaders.related(name).load(parent.stixId)).filter(visible(args.includeRevoked))).map(
-      (i) => i.node,
-    );
+  async (parent: Record<string, unknown>, args: RevokedArg, ctx: Context): Promise<GraphNode[]> =>
+    distinct((await loadRelated(name, parent, ctx)).filter(visible(args.includeRevoked))).map((i) => i.node);
 
 /** A single-valued field (parent, revokedBy, data source): the first related node or null. */
 export const relatedOne =
   (name: RelationName) =>
-  async (parent: GraphNode, _args: unknown, ctx: Context): Promise<GraphNode | null> =>
-    (await ctx.loaders.related(name).load(parent.stixId))[0]?.node ?? null;
+  async (parent: Record<string, unknown>, _args: unknown, ctx: Context): Promise<GraphNode | null> =>
+    (await loadRelated(name, parent, ctx))[0]?.node ?? null;
 
 /** A connection field: the related nodes paged by first/after, each edge with its relationship's description. */
 export const relatedConnection =
   (name: RelationName) =>
-  async (parent: GraphNode, args: RevokedArg & PageArgs, ctx: Context): Promise<Connection<GraphNode>> => {
+  async (
+    parent: Record<string, unknown>,
+    args: RevokedArg & PageArgs,
+    ctx: Context,
+  ): Promise<Connection<GraphNode>> => {
     pageWindow(args); // reject bad paging arguments before touching the graph
-    const items = distinct((await ctx.loaders.related(name).load(parent.stixId)).filter(visible(args.includeRevoked)));
+    const items = distinct((await loadRelated(name, parent, ctx)).filter(visible(args.includeRevoked)));
     return connectionFromList(
       items.map((i) => ({ node: i.node, description: (i.edge?.description as string | null) ?? null })),
       args,

@@ -1,0 +1,88 @@
+// Resolvers of the D3FEND types and of Technique.countermeasures: through per-request loaders, paths explained.
+import { BadUserInputError } from '../../errors.js';
+import type { GraphNode, Related } from '../../graph/read.js';
+import { counterPaths } from '../../graph/read-d3fend.js';
+import { connectionFromList } from '../connection.js';
+import type { Context } from '../context.js';
+import type { Resolvers } from '../generated/graphql.js';
+import { loadRelated, relatedConnection, relatedList, relatedOne } from './shared.js';
+
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+const edgeString = (item: Related, key: string) => String(item.edge?.[key] ?? '');
+
+/** An artifact by IRI local name, through the per-request Artifact loader (null where the graph has none). */
+const artifact = (ctx: Context, id: string) => ctx.loaders.node('Artifact').load(id);
+
+/** A page on d3fend.mitre.org for a class of the ontology. */
+const pageOf = (kind: 'technique' | 'dao/artifact', iri: unknown) =>
+  `https://d3fend.mitre.org/${kind}/d3f:${String(iri).slice(String(iri).indexOf('#') + 1)}/`;
+
+/** Checks a D3FEND tactic name against the loaded tactics; returns it in lower case, or null when absent. */
+async function tacticName(tactic: string | null | undefined, ctx: Context): Promise<string | null> {
+  if (tactic === null || tactic === undefined) return null;
+  const names = (await ctx.loaders.d3fendTactics()).map((t) => String(t.name));
+  if (!names.some((n) => n.toLowerCase() === tactic.toLowerCase())) {
+    throw new BadUserInputError(
+      `"tactic" must be a D3FEND tactic (${names.join(', ')}), any case; got ${JSON.stringify(tactic.slice(0, 100))}`,
+      'tactic',
+    );
+  }
+  return tactic.toLowerCase();
+}
+
+export const d3fendResolvers: Resolvers = {
+  Technique: {
+    countermeasures: async (technique, args, ctx) => {
+      const wanted = await tacticName(args.tactic, ctx);
+      const order = new Map((await ctx.loaders.d3fendTactics()).map((t, i) => [String(t.name), i]));
+      const rank = (item: Related) => order.get(String(item.node.tactic)) ?? order.size;
+      return (await loadRelated('techniqueCountermeasures', technique, ctx))
+        .filter((item) => wanted === null || String(item.node.tactic).toLowerCase() === wanted)
+        .sort((a, b) => rank(a) - rank(b) || String(a.node.name).localeCompare(String(b.node.name)));
+    },
+    artifacts: (technique, _args, ctx) => loadRelated('techniqueArtifacts', technique, ctx),
+  },
+  Countermeasure: {
+    technique: (item) => item.node,
+    paths: (item) => counterPaths(item.edge?.paths),
+  },
+  CountermeasurePath: {
+    offensiveArtifact: (path, _args, ctx) => artifact(ctx, path.offensiveArtifact) as Promise<GraphNode>,
+    defensiveArtifact: (path, _args, ctx) => artifact(ctx, path.defensiveArtifact) as Promise<GraphNode>,
+  },
+  D3fendTactic: {
+    techniques: async (tactic, args, ctx) =>
+      connectionFromList(
+        (await relatedList('d3fendTacticTechniques')(tactic, { includeRevoked: true }, ctx)).map((node) => ({ node })),
+        args,
+      ),
+  },
+  D3fendTechnique: {
+    synonyms: (node) => strings(node.synonyms),
+    references: (node) => {
+      const urls = strings(node.referenceUrls);
+      return strings(node.references).map((title, i) => ({ title, url: urls[i] || null }));
+    },
+    url: (node) => pageOf('technique', node.iri),
+    deprecated: (node) => node.deprecated === true,
+    tactic: relatedOne('d3fendTechniqueTactic'),
+    parent: relatedOne('d3fendTechniqueParent'),
+    children: async (node, _args, ctx) => relatedList('d3fendTechniqueChildren')(node, { includeRevoked: true }, ctx),
+    artifacts: (node, _args, ctx) => loadRelated('d3fendTechniqueArtifacts', node, ctx),
+    counters: relatedConnection('d3fendTechniqueCounters'),
+  },
+  Artifact: {
+    synonyms: (node) => strings(node.synonyms),
+    url: (node) => pageOf('dao/artifact', node.iri),
+    parents: (node, _args, ctx) => relatedList('artifactParents')(node, { includeRevoked: true }, ctx),
+    children: (node, _args, ctx) => relatedList('artifactChildren')(node, { includeRevoked: true }, ctx),
+    attackTechniques: async (node, args, ctx) =>
+      (await loadRelated('artifactAttackTechniques', node, ctx)).filter(
+        (item) => args.includeRevoked || (item.node.revoked !== true && item.node.deprecated !== true),
+      ),
+    d3fendTechniques: (node, _args, ctx) => loadRelated('artifactD3fendTechniques', node, ctx),
+  },
+  ArtifactRelation: { relation: (item) => edgeString(item, 'relation'), artifact: (item) => item.node },
+  ArtifactActor: { relation: (item) => edgeString(item, 'relation'), technique: (item) => item.node },
+  ArtifactDefender: { relation: (item) => edgeString(item, 'relation'), technique: (item) => item.node },
+};

@@ -1,0 +1,72 @@
+// Read queries of the D3FEND part of the API: tactics, filtered pages of techniques and artifacts, counter paths.
+import type { Graph } from './driver.js';
+import type { GraphNode } from './read.js';
+
+/** One stored path of a COUNTERS edge, split into its parts (artifacts by IRI local name). */
+export interface CounterPathRow {
+  via: string;
+  offensiveRelation: string;
+  offensiveArtifact: string;
+  defensiveRelation: string;
+  defensiveArtifact: string;
+}
+
+/** Parses the `paths` of a COUNTERS edge (`via|offensiveRelation|offensiveArtifact|defensiveRelation|defensiveArtifact`). */
+export function counterPaths(paths: unknown): CounterPathRow[] {
+  if (!Array.isArray(paths)) return [];
+  return paths.map((path) => {
+    const [via = '', offensiveRelation = '', offensiveArtifact = '', defensiveRelation = '', defensiveArtifact = ''] =
+      String(path).split('|');
+    return { via, offensiveRelation, offensiveArtifact, defensiveRelation, defensiveArtifact };
+  });
+}
+
+/** The D3FEND tactics in display order. */
+export async function readD3fendTactics(graph: Graph): Promise<GraphNode[]> {
+  const rows = await graph.read('MATCH (t:D3fendTactic) RETURN properties(t) AS node ORDER BY t.order, t.name');
+  return rows.map((row) => row.node as GraphNode);
+}
+
+/** One page of D3FEND techniques (by name) in a tactic and/or matching a text, with the total count. */
+export async function readD3fendTechniquePage(
+  graph: Graph,
+  filter: { tactic: string | null; text: string | null },
+  skip: number,
+  limit: number,
+): Promise<{ total: number; nodes: GraphNode[] }> {
+  return page(
+    graph,
+    `MATCH (n:D3fendTechnique)
+     WHERE ($tactic IS NULL OR toLower(n.tactic) = $tactic) AND (${TEXT_MATCH})
+     WITH n ORDER BY n.name, n.id`,
+    { tactic: filter.tactic?.toLowerCase() ?? null, text: filter.text?.toLowerCase() ?? null, skip, limit },
+  );
+}
+
+/** One page of artifacts (by name) matching a text, with the total count. */
+export async function readArtifactPage(
+  graph: Graph,
+  filter: { text: string | null },
+  skip: number,
+  limit: number,
+): Promise<{ total: number; nodes: GraphNode[] }> {
+  return page(graph, `MATCH (n:Artifact) WHERE ${TEXT_MATCH} WITH n ORDER BY n.name, n.iri`, {
+    text: filter.text?.toLowerCase() ?? null,
+    skip,
+    limit,
+  });
+}
+
+const TEXT_MATCH = `$text IS NULL OR toLower(n.id) CONTAINS $text OR toLower(n.name) CONTAINS $text
+  OR any(s IN coalesce(n.synonyms, []) WHERE toLower(s) CONTAINS $text)
+  OR toLower(coalesce(n.definition, '')) CONTAINS $text`;
+
+async function page(graph: Graph, match: string, params: Record<string, unknown>) {
+  const [row] = await graph.read(
+    `${match}
+     WITH collect(n) AS matches
+     RETURN size(matches) AS total, [x IN matches[$skip..($skip + $limit)] | properties(x)] AS nodes`,
+    params,
+  );
+  return { total: Number(row?.total ?? 0), nodes: (row?.nodes as GraphNode[]) ?? [] };
+}
