@@ -1,0 +1,166 @@
+// D3FEND on a real Neo4j with the real ontology: countermeasures against an independent implementation of the rule.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { SourceError } from '../../src/errors.js';
+import type { Graph } from '../../src/graph/driver.js';
+import { seed } from '../../src/seed/pipeline.js';
+import { startTestServer, type TestServer } from '../helpers/api.js';
+import { externalId, loadObjects } from '../helpers/bundles.js';
+import { expectedCountermeasures } from '../helpers/d3fend-rule.js';
+import { fingerprint, resetGraph, testGraph } from '../helpers/graph.js';
+import { fixture, sharedData, skipWithoutSharedData } from '../helpers/paths.js';
+
+const skip = skipWithoutSharedData();
+const ONTOLOGY = path.join(sharedData, 'd3fend', 'd3fend.ttl');
+const ENTERPRISE = path.join(sharedData, 'attack', 'enterprise-attack.json');
+const batchSize = 5000;
+
+describe('D3FEND countermeasures on the real ontology', { skip }, () => {
+  let graph: Graph;
+  let api: TestServer;
+  const rule = skip ? null : expectedCountermeasures(ONTOLOGY);
+
+  before(async () => {
+    graph = testGraph();
+    await resetGraph(graph);
+    api = await startTestServer(graph);
+  });
+  after(async () => {
+    await api?.stop();
+    await graph?.close();
+  });
+
+  it('gives the same graph whether D3FEND is seeded before or after ATT&CK, and again', async () => {
+    await seed(graph, { attack: [], d3fend: [ONTOLOGY] }, { batchSize });
+    const first = await seed(graph, { attack: [ENTERPRISE] }, { batchSize });
+    const d3fendFirst = await fingerprint(graph);
+    await resetGraph(graph);
+    await seed(graph, { attack: [ENTERPRISE] }, { batchSize });
+    await seed(graph, { attack: [], d3fend: [ONTOLOGY] }, { batchSize });
+    assert.deepEqual(await fingerprint(graph), d3fendFirst);
+    await seed(graph, { attack: [], d3fend: [ONTOLOGY] }, { batchSize });
+    assert.deepEqual(await fingerprint(graph), d3fendFirst);
+    assert.ok((d3fendFirst.counts.COUNTERS ?? 0) > 0);
+
+    // ATT&CK ids the ontology names that the loaded bundle lacks are reported, not invented.
+    const loaded = new Set(
+      loadObjects([ENTERPRISE])
+        .filter((o) => o.type === 'attack-pattern')
+        .map(externalId),
+    );
+    const missing = [...(rule?.attackIds ?? [])].filter((id) => !loaded.has(id)).sort();
+    assert.deepEqual(first.links.missingAttackIds, missing);
+    const [row] = await graph.read('UNWIND $ids AS id MATCH (t:Technique {id: id}) RETURN count(t) AS n', {
+      ids: missing,
+    });
+    assert.equal(row?.n, 0);
+  });
+
+  it('has every defensive technique, each with its tactic', async () => {
+    const [row] = await graph.read(
+      `MATCH (d:D3fendTechnique) RETURN collect(d.id) AS ids,
+       count { MATCH (d2:D3fendTechnique) WHERE NOT (d2)-[:IN_TACTIC]->(:D3fendTactic) } AS withoutTactic`,
+    );
+    assert.deepEqual((row?.ids as string[]).sort(), [...(rule?.defensiveIds ?? [])].sort());
+    assert.equal(row?.withoutTactic, 0);
+  });
+
+  it('keeps at least one path on every COUNTERS edge', async () => {
+    const [row] = await graph.read(
+      `MATCH ()-[c:COUNTERS]->() RETURN count(c) AS edges, count { MATCH ()-[c2:COUNTERS]->() WHERE size(c2.paths) = 0 } AS empty`,
+    );
+    assert.ok(Number(row?.edges) > 0);
+    assert.equal(row?.empty, 0);
+  });
+
+  it('gives each technique the countermeasures an independent implementation of the rule finds', async () => {
+    const sorted = [...(rule?.expected.keys() ?? [])].sort();
+    const sample = [
+      'T1550.001',
+      'T1003.001',
+      'T1059.001',
+      'T1566.001',
+      'T1110',
+      ...sorted.filter((_, i) => i % 60 === 0),
+    ];
+    for (const id of sample) {
+      const { data, errors } = await api.gql(
+        'query($id: ID!) { technique(id: $id) { countermeasures { technique { id } paths { via } } } }',
+        { id },
+      );
+      assert.equal(errors, undefined);
+      const technique = (
+        data as { technique: { countermeasures: { technique: { id: string }; paths: unknown[] }[] } | null }
+      ).technique;
+      if (!technique) continue; // in the ontology but not in the loaded bundle: reported above
+      const got = technique.countermeasures.map((c) => c.technique.id).sort();
+      assert.deepEqual(got, [...(rule?.expected.get(id) ?? [])].sort(), id);
+      assert.ok(
+        technique.countermeasures.every((c) => c.paths.length > 0),
+        id,
+      );
+    }
+  });
+
+  it('explains a countermeasure with its paths and artifacts', async () => {
+    const { data, errors } = await api.gql(`{
+      technique(id: "T1550.001") {
+        countermeasures(tactic: "deceive") {
+          technique { id tactic { name } }
+          paths { via offensiveRelation offensiveArtifact { id } defensiveRelation defensiveArtifact { id } }
+        }
+      }
+    }`);
+    assert.equal(errors, undefined);
+    const countermeasures = (
+      data as { technique: { countermeasures: { technique: { id: string; tactic: { name: string } } }[] } }
+    ).technique.countermeasures;
+    const expected = [...(rule?.expected.get('T1550.001') ?? [])];
+    assert.ok(countermeasures.length > 0);
+    for (const c of countermeasures) {
+      assert.equal(c.technique.tactic.name, 'Deceive');
+      assert.ok(expected.includes(c.technique.id));
+    }
+    const bad = await api.gql('{ technique(id: "T1550.001") { countermeasures(tactic: "Attack") { paths { via } } } }');
+    assert.equal(bad.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.match(
+      bad.errors?.[0]?.message ?? '',
+      /^"tactic" must be a D3FEND tactic \(Model, Harden, Detect, Isolate, Deceive, Evict, Restore\)/,
+    );
+  });
+
+  it('finds techniques and artifacts by id, name or IRI local name', async () => {
+    const { data } = await api.gql(`{
+      byId: d3fendTechnique(id: "D3-DST") { name parent { id } tactic { name } artifacts { relation artifact { id } } }
+      byName: d3fendTechnique(id: "DecoySessionToken") { id }
+      unknown: d3fendTechnique(id: "D3-NOPE") { id }
+      artifact(name: "Access Token") { id children { id } }
+      tactics: d3fendTactics { name }
+    }`);
+    assert.deepEqual(data, {
+      byId: {
+        name: 'Decoy Session Token',
+        parent: { id: 'D3-DO' },
+        tactic: { name: 'Deceive' },
+        artifacts: [{ relation: 'spoofs', artifact: { id: 'SessionToken' } }],
+      },
+      byName: { id: 'D3-DST' },
+      unknown: null,
+      artifact: (data as { artifact: unknown }).artifact,
+      tactics: ['Model', 'Harden', 'Detect', 'Isolate', 'Deceive', 'Evict', 'Restore'].map((name) => ({ name })),
+    });
+    const artifact = (data as { artifact: { id: string; children: { id: string }[] } }).artifact;
+    assert.equal(artifact.id, 'AccessToken');
+    assert.ok(artifact.children.some((c) => c.id === 'SessionToken'));
+  });
+
+  it('refuses a broken ontology and leaves the graph as it was', async () => {
+    const before = await fingerprint(graph);
+    await assert.rejects(
+      seed(graph, { attack: [], d3fend: [fixture('d3fend', 'truncated.ttl')] }, { batchSize }),
+      (error: SourceError) => error instanceof SourceError && /^line \d+$/.test(error.position),
+    );
+    assert.deepEqual(await fingerprint(graph), before);
+  });
+});
