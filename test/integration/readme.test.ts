@@ -5,8 +5,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { projectRoot } from '../../src/config.js';
 import type { Graph } from '../../src/graph/driver.js';
+import { seed } from '../../src/seed/pipeline.js';
 import { startTestServer, type TestServer } from '../helpers/api.js';
-import { resetGraph, seedAttack, testGraph } from '../helpers/graph.js';
+import { resetGraph, testGraph } from '../helpers/graph.js';
 import { sharedData, skipWithoutSharedData } from '../helpers/paths.js';
 
 const skip = skipWithoutSharedData();
@@ -36,9 +37,13 @@ describe('README example queries', { skip }, () => {
     graph = testGraph();
     await resetGraph(graph);
     const bundles = ['enterprise-attack.json', 'mobile-attack.json', 'ics-attack.json'];
-    await seedAttack(
+    await seed(
       graph,
-      bundles.map((b) => path.join(sharedData, 'attack', b)),
+      {
+        attack: bundles.map((b) => path.join(sharedData, 'attack', b)),
+        d3fend: [path.join(sharedData, 'd3fend', 'd3fend.ttl')],
+      },
+      { batchSize: 5000 },
     );
     api = await startTestServer(graph);
   });
