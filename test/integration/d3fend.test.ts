@@ -49,7 +49,7 @@ describe('D3FEND countermeasures on the real ontology', { skip }, () => {
         .filter((o) => o.type === 'attack-pattern')
         .map(externalId),
     );
-    const missing = [...(rule?.attackIds ?? [])].filter((id) => !loaded.has(id)).sort();
+    const missing = [...(rule?.attackIds ?? new Set<string>())].filter((id) => !loaded.has(id)).sort();
     assert.deepEqual(first.links.missingAttackIds, missing);
     const [row] = await graph.read('UNWIND $ids AS id MATCH (t:Technique {id: id}) RETURN count(t) AS n', {
       ids: missing,
@@ -62,7 +62,7 @@ describe('D3FEND countermeasures on the real ontology', { skip }, () => {
       `MATCH (d:D3fendTechnique) RETURN collect(d.id) AS ids,
        count { MATCH (d2:D3fendTechnique) WHERE NOT (d2)-[:IN_TACTIC]->(:D3fendTactic) } AS withoutTactic`,
     );
-    assert.deepEqual((row?.ids as string[]).sort(), [...(rule?.defensiveIds ?? [])].sort());
+    assert.deepEqual(((row?.ids ?? []) as string[]).sort(), [...(rule?.defensiveIds ?? [])].sort());
     assert.equal(row?.withoutTactic, 0);
   });
 

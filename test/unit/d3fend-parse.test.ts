@@ -52,10 +52,9 @@ describe('parseD3fend on a small ontology', () => {
 
   it('infers countermeasures through an inherited offensive artifact and a broader defensive artifact', () => {
     const counters = (id: string) => {
-      const props = node('D3fendTechnique', id);
-      return Object.fromEntries(
-        (props?.counters as string[]).map((attackId, i) => [attackId, (props?.counterPaths as string[])[i]]),
-      );
+      const props = node('D3fendTechnique', id) ?? {};
+      const paths = props.counterPaths as string[];
+      return Object.fromEntries((props.counters as string[]).map((attackId, i) => [attackId, paths[i]]));
     };
     // T1550.001 uses AccessToken (a Credential); it inherits "may-produce NetworkTraffic" from T1550.
     assert.deepEqual(counters('D3-DUC'), {
