@@ -60,10 +60,12 @@ describe('coverage-graph seed', () => {
     ['missing-name.json', 'missing required field "name"'],
     ['not-a-bundle.json', 'not a STIX bundle'],
     ['no-such-file.json', 'no such file'],
+    ['../d3fend/not-turtle.ttl', 'line 1: not valid Turtle: Unexpected literal'],
   ]) {
     it(`rejects ${name}: ${reason}`, async () => {
       const before = await fingerprint(graph);
-      const result = run(['seed', '--attack', fixture('attack', name as string)]);
+      const option = (name as string).endsWith('.ttl') ? '--d3fend' : '--attack';
+      const result = run(['seed', option, fixture('attack', name as string)]);
       assert.equal(result.status, 1);
       assert.ok(result.stderr.includes(`${fixture('attack', name as string)}: `), result.stderr);
       assert.ok(result.stderr.includes(reason as string), result.stderr);

@@ -155,6 +155,51 @@ describe('D3FEND countermeasures on the real ontology', { skip }, () => {
     assert.ok(artifact.children.some((c) => c.id === 'SessionToken'));
   });
 
+  it('lists D3FEND techniques by tactic and text, and artifacts by text', async () => {
+    const { data, errors } = await api.gql(`{
+      deceive: d3fendTechniques(filter: {tactic: "deceive"}, first: 500) { totalCount nodes { tactic { name } } }
+      tactics: d3fendTactics { name techniques(first: 0) { totalCount } }
+      decoys: d3fendTechniques(filter: {text: "decoy"}, first: 500) { nodes { id name definition synonyms } }
+      tokens: artifacts(filter: {text: "token"}, first: 500) { totalCount nodes { id } }
+    }`);
+    assert.equal(errors, undefined);
+    const result = data as {
+      deceive: { totalCount: number; nodes: { tactic: { name: string } }[] };
+      tactics: { name: string; techniques: { totalCount: number } }[];
+      decoys: { nodes: { id: string; name: string; definition: string | null; synonyms: string[] }[] };
+      tokens: { totalCount: number; nodes: { id: string }[] };
+    };
+    const perTactic = result.tactics.find((t) => t.name === 'Deceive')?.techniques.totalCount;
+    assert.equal(result.deceive.totalCount, perTactic);
+    assert.ok(result.deceive.nodes.every((n) => n.tactic.name === 'Deceive'));
+    assert.ok(result.decoys.nodes.length > 0);
+    for (const n of result.decoys.nodes) {
+      assert.match([n.id, n.name, n.definition ?? '', ...n.synonyms].join(' '), /decoy/i);
+    }
+    const tokens = result.tokens.nodes.map((n) => n.id);
+    assert.ok(tokens.includes('AccessToken') && tokens.includes('SessionToken'), tokens.join(','));
+  });
+
+  it('answers countermeasures of a page of techniques in a number of queries that does not grow with the page', async () => {
+    const queriesFor = async (first: number) => {
+      let count = 0;
+      const stop = graph.onQuery(() => {
+        count++;
+      });
+      const { errors } = await api.gql(
+        `query($first: Int) { techniques(first: $first) { nodes { id countermeasures {
+          technique { id tactic { name } } paths { offensiveArtifact { id } defensiveArtifact { id } } } } } }`,
+        { first },
+      );
+      stop();
+      assert.equal(errors, undefined);
+      return count;
+    };
+    // Page, countermeasures, D3FEND tactics (once per request), their tactic edges, and the artifacts of all paths.
+    assert.equal(await queriesFor(5), 5);
+    assert.equal(await queriesFor(50), 5);
+  });
+
   it('refuses a broken ontology and leaves the graph as it was', async () => {
     const before = await fingerprint(graph);
     await assert.rejects(
