@@ -22,6 +22,22 @@ export const NODE_KEYS = {
 
 export type NodeLabel = keyof typeof NODE_KEYS;
 
+/** STIX object types of ATT&CK that become nodes, and their label (also their GraphQL type). */
+export const LABEL_OF_STIX_TYPE: Readonly<Record<string, NodeLabel>> = {
+  'x-mitre-tactic': 'Tactic',
+  'attack-pattern': 'Technique',
+  'course-of-action': 'Mitigation',
+  'intrusion-set': 'Group',
+  malware: 'Software',
+  tool: 'Software',
+  campaign: 'Campaign',
+  'x-mitre-data-source': 'DataSource',
+  'x-mitre-data-component': 'DataComponent',
+  'x-mitre-detection-strategy': 'DetectionStrategy',
+  'x-mitre-analytic': 'Analytic',
+  'x-mitre-asset': 'Asset',
+};
+
 /** Labels of the objects that come from ATT&CK STIX bundles; each also carries the label `AttackObject`. */
 export const ATTACK_LABELS = [
   'Tactic',

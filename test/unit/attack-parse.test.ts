@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { SourceError } from '../../src/errors.js';
+import type { SourceError } from '../../src/errors.js';
 import { parseAttackBundle } from '../../src/seed/attack/parse.js';
+import { sourceFailure } from '../helpers/errors.js';
 import { fixture } from '../helpers/paths.js';
 
 const parse = (name: string) => parseAttackBundle(readFileSync(fixture('attack', name)), name);
@@ -111,15 +112,7 @@ describe('parseAttackBundle on a small enterprise bundle', () => {
 });
 
 describe('parseAttackBundle on bad input', () => {
-  const failure = (name: string): SourceError => {
-    try {
-      parse(name);
-    } catch (error) {
-      assert.ok(error instanceof SourceError, `expected a SourceError, got ${error}`);
-      return error;
-    }
-    assert.fail(`${name} parsed without error`);
-  };
+  const failure = (name: string) => sourceFailure(() => parse(name), name);
 
   it('a truncated file: the line and column where it ends', () => {
     const text = readFileSync(fixture('attack', 'truncated.json'), 'utf8');

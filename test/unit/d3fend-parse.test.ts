@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { SourceError } from '../../src/errors.js';
 import { parseD3fend } from '../../src/seed/d3fend/parse.js';
 import type { NodeRecord } from '../../src/seed/records.js';
+import { sourceFailure } from '../helpers/errors.js';
 import { fixture } from '../helpers/paths.js';
 
 const parse = (name: string) => parseD3fend(readFileSync(fixture('d3fend', name)), name);
@@ -100,15 +100,7 @@ describe('parseD3fend on a small ontology', () => {
 });
 
 describe('parseD3fend on bad input', () => {
-  const failure = (name: string): SourceError => {
-    try {
-      parse(name);
-    } catch (error) {
-      assert.ok(error instanceof SourceError, `expected a SourceError, got ${error}`);
-      return error;
-    }
-    assert.fail(`${name} parsed without error`);
-  };
+  const failure = (name: string) => sourceFailure(() => parse(name), name);
 
   it('a file that is not Turtle: the line and the parser reason', () => {
     assert.equal(failure('not-turtle.ttl').message, 'not-turtle.ttl: line 1: not valid Turtle: Unexpected literal');

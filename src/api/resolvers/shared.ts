@@ -1,6 +1,6 @@
 // Building blocks of the resolvers: relationship fields through loaders, domain enum mapping, id checks.
 import { BadUserInputError } from '../../errors.js';
-import { NODE_KEYS } from '../../graph/model.js';
+import { LABEL_OF_STIX_TYPE, NODE_KEYS } from '../../graph/model.js';
 import type { GraphNode, Related, RelationName } from '../../graph/read.js';
 import { RELATIONS } from '../../graph/relations.js';
 import { type Connection, connectionFromList, type PageArgs, pageWindow } from '../connection.js';
@@ -110,21 +110,7 @@ export function checkId(kind: keyof typeof ID_PATTERNS, id: string): string {
   );
 }
 
-const TYPENAME_OF_STIX: Record<string, string> = {
-  'x-mitre-tactic': 'Tactic',
-  'attack-pattern': 'Technique',
-  'course-of-action': 'Mitigation',
-  'intrusion-set': 'Group',
-  malware: 'Software',
-  tool: 'Software',
-  campaign: 'Campaign',
-  'x-mitre-data-source': 'DataSource',
-  'x-mitre-data-component': 'DataComponent',
-  'x-mitre-detection-strategy': 'DetectionStrategy',
-  'x-mitre-analytic': 'Analytic',
-};
-
 /** The GraphQL type of an ATT&CK node, from the type part of its STIX id. */
 export function typenameOf(node: GraphNode): string | null {
-  return TYPENAME_OF_STIX[node.stixId.slice(0, node.stixId.indexOf('--'))] ?? null;
+  return LABEL_OF_STIX_TYPE[node.stixId.slice(0, node.stixId.indexOf('--'))] ?? null;
 }

@@ -1,24 +1,8 @@
 // One STIX object -> its node and edge records: properties per ATT&CK type, relationships and derived links.
 import { SourceError } from '../../errors.js';
-import type { NodeLabel, RelType } from '../../graph/model.js';
+import { LABEL_OF_STIX_TYPE, type NodeLabel, type RelType } from '../../graph/model.js';
 import type { EdgeRecord, NodeRecord, ParseWarning, PropValue } from '../records.js';
 import { type StixObject, StixReader, typeOfRef } from './stix.js';
-
-/** STIX object types that become nodes, and their label. */
-export const LABEL_OF_TYPE: Readonly<Record<string, NodeLabel>> = {
-  'x-mitre-tactic': 'Tactic',
-  'attack-pattern': 'Technique',
-  'course-of-action': 'Mitigation',
-  'intrusion-set': 'Group',
-  malware: 'Software',
-  tool: 'Software',
-  campaign: 'Campaign',
-  'x-mitre-data-source': 'DataSource',
-  'x-mitre-data-component': 'DataComponent',
-  'x-mitre-detection-strategy': 'DetectionStrategy',
-  'x-mitre-analytic': 'Analytic',
-  'x-mitre-asset': 'Asset',
-};
 
 /** STIX relationship types that become edges. */
 const REL_OF_TYPE: Readonly<Record<string, RelType>> = {
@@ -170,8 +154,8 @@ export function relationshipEdge(object: StixObject, index: number, ctx: BundleC
   if (!from) throw new SourceError(ctx.file, read.where, 'missing required field "source_ref"');
   if (!to) throw new SourceError(ctx.file, read.where, 'missing required field "target_ref"');
   const type = REL_OF_TYPE[relType];
-  const fromLabel = LABEL_OF_TYPE[typeOfRef(from)];
-  const toLabel = LABEL_OF_TYPE[typeOfRef(to)];
+  const fromLabel = LABEL_OF_STIX_TYPE[typeOfRef(from)];
+  const toLabel = LABEL_OF_STIX_TYPE[typeOfRef(to)];
   const warn = (reason: string) => ctx.warnings.push({ file: ctx.file, where: object.id, reason });
   if (!type || !fromLabel || !toLabel) {
     warn(`relationship "${relType}" from ${from} to ${to} is not loaded`);

@@ -1,9 +1,10 @@
 // Pure parser: an ATT&CK STIX bundle (bytes) -> node and edge records for one ATT&CK domain. No database.
 import { createHash } from 'node:crypto';
 import { SourceError } from '../../errors.js';
+import { LABEL_OF_STIX_TYPE } from '../../graph/model.js';
 import { parseJsonFile } from '../json.js';
 import type { EdgeRecord, NodeRecord, SourceRecords } from '../records.js';
-import { type BundleContext, LABEL_OF_TYPE, objectRecords, relationshipEdge } from './objects.js';
+import { type BundleContext, objectRecords, relationshipEdge } from './objects.js';
 import { type StixObject, StixReader, typeOfRef } from './stix.js';
 
 /** Types carried by bundles that hold no ATT&CK knowledge of their own. */
@@ -36,7 +37,7 @@ export function parseAttackBundle(bytes: Buffer | string, file: string): SourceR
   const nodes: NodeRecord[] = [];
   const edges: EdgeRecord[] = [];
   for (const [index, object] of objects.entries()) {
-    const label = LABEL_OF_TYPE[object.type];
+    const label = LABEL_OF_STIX_TYPE[object.type];
     if (label) {
       const records = objectRecords(object, label, index, ctx);
       nodes.push(records.node);
