@@ -122,8 +122,8 @@ describe('parseD3fend on bad input', () => {
 
   it('Turtle that is not the D3FEND ontology', () => {
     assert.equal(
-      failure('not-d3fend.ttl').message,
-      'not-d3fend.ttl: whole file: no D3FEND defensive techniques or tactics found: is this the D3FEND ontology?',
+      failure('other-ontology.ttl').message,
+      'other-ontology.ttl: whole file: no D3FEND defensive techniques or tactics found: is this the D3FEND ontology?',
     );
   });
 });
