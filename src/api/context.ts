@@ -38,7 +38,7 @@ export interface Loaders {
   /** The D3FEND tactics in display order, read once per request. */
   d3fendTactics(): Promise<GraphNode[]>;
   d3fendTechniquePage: (
-    filter: { tactic: string | null; text: string | null },
+    filter: { tactic: string | null; text: string | null; includeDeprecated: boolean },
     skip: number,
     limit: number,
   ) => Promise<{ total: number; nodes: GraphNode[] }>;

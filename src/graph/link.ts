@@ -1,6 +1,7 @@
 // Links between sources that are materialised after every seed: D3FEND's countermeasures onto ATT&CK techniques.
 import type { Graph } from './driver.js';
 
+/** What the link step made, and what it could not link. */
 export interface LinkSummary {
   counters: number;
   actsOn: number;
@@ -45,11 +46,8 @@ export async function linkD3fendToAttack(graph: Graph): Promise<LinkSummary> {
        RETURN count(a) AS n`,
     );
     const [missing] = await run(
-      `CALL () {
-         MATCH (d:D3fendTechnique) UNWIND coalesce(d.counters, []) AS id RETURN id
-         UNION
-         MATCH (x:Artifact) UNWIND coalesce(x.attackIds, []) AS id RETURN id
-       }
+      `OPTIONAL MATCH (d:Dataset {source: 'd3fend'})
+       UNWIND coalesce(d.attackIds, []) AS id
        WITH id WHERE NOT EXISTS { MATCH (:Technique {id: id}) }
        WITH id ORDER BY id
        RETURN collect(id) AS ids`,

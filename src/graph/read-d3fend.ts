@@ -27,19 +27,27 @@ export async function readD3fendTactics(graph: Graph): Promise<GraphNode[]> {
   return rows.map((row) => row.node as GraphNode);
 }
 
-/** One page of D3FEND techniques (by name) in a tactic and/or matching a text, with the total count. */
+/** One page of D3FEND techniques (by name) in a tactic and/or matching a text, with the total count. Deprecated
+ * ones only when asked. */
 export async function readD3fendTechniquePage(
   graph: Graph,
-  filter: { tactic: string | null; text: string | null },
+  filter: { tactic: string | null; text: string | null; includeDeprecated: boolean },
   skip: number,
   limit: number,
 ): Promise<{ total: number; nodes: GraphNode[] }> {
   return page(
     graph,
     `MATCH (n:D3fendTechnique)
-     WHERE ($tactic IS NULL OR toLower(n.tactic) = $tactic) AND (${TEXT_MATCH})
+     WHERE ($tactic IS NULL OR toLower(n.tactic) = $tactic) AND ($includeDeprecated OR NOT n.deprecated)
+       AND (${TEXT_MATCH})
      WITH n ORDER BY n.name, n.id`,
-    { tactic: filter.tactic?.toLowerCase() ?? null, text: filter.text?.toLowerCase() ?? null, skip, limit },
+    {
+      tactic: filter.tactic?.toLowerCase() ?? null,
+      text: filter.text?.toLowerCase() ?? null,
+      includeDeprecated: filter.includeDeprecated,
+      skip,
+      limit,
+    },
   );
 }
 

@@ -123,9 +123,10 @@ export async function writeDataset(
   await graph.write((run) =>
     run(
       `MERGE (d:Dataset {name: $name})
-       SET d.source = $source, d.version = $version, d.location = $location, d.modified = $modified,
+       SET d = $extra
+       SET d.name = $name, d.source = $source, d.version = $version, d.location = $location, d.modified = $modified,
            d.sha256 = $sha256, d.loadedAt = $loadedAt, d.counts = $counts`,
-      { ...records.dataset, loadedAt, counts: JSON.stringify(counts) },
+      { ...records.dataset, extra: records.dataset.extra ?? {}, loadedAt, counts: JSON.stringify(counts) },
     ),
   );
 }

@@ -46,5 +46,7 @@ export interface SourceRecords {
     location: string;
     modified: string | null;
     sha256: string;
+    /** Further facts of the source (e.g. every ATT&CK id D3FEND names). */
+    extra?: Record<string, PropValue>;
   };
 }

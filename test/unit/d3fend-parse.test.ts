@@ -15,6 +15,10 @@ describe('parseD3fend on a small ontology', () => {
   const node = (label: string, key: string) =>
     records.nodes.find((n: NodeRecord) => n.label === label && n.key === key)?.props;
 
+  it('records every ATT&CK id the ontology names, for the report of ids not loaded', () => {
+    assert.deepEqual(records.dataset.extra, { attackIds: ['T1550', 'T1550.001', 'T9999'] });
+  });
+
   it('reads the tactics with their display order', () => {
     assert.deepEqual(
       records.nodes.filter((n) => n.label === 'D3fendTactic').map((n) => [n.key, n.props.order]),
@@ -28,6 +32,7 @@ describe('parseD3fend on a small ontology', () => {
   it('keeps only defensive techniques as countermeasures, each with its tactic found through the hierarchy', () => {
     const techniques = records.nodes.filter((n) => n.label === 'D3fendTechnique').map((n) => [n.key, n.props.tactic]);
     assert.deepEqual(techniques.sort(), [
+      ['D3-ANET', 'Detect'],
       ['D3-DO', 'Deceive'],
       ['D3-DST', 'Deceive'],
       ['D3-DUC', 'Deceive'],
@@ -68,6 +73,8 @@ describe('parseD3fend on a small ontology', () => {
     // A narrower defensive artifact (SessionToken below AccessToken) does not counter T1550.001.
     assert.deepEqual(counters('D3-DST'), { T9999: 'T9999|forges|SessionToken|spoofs|SessionToken' });
     assert.deepEqual(counters('D3-NTA'), {});
+    // Authentication is no digital artifact: T1550.001 creates one, D3-ANET analyzes them, yet no countermeasure.
+    assert.deepEqual(counters('D3-ANET'), {});
   });
 
   it('links artifacts into their hierarchy and records what acts on them', () => {
@@ -78,6 +85,7 @@ describe('parseD3fend on a small ontology', () => {
       'ACTS_ON D3-DST -> SessionToken',
       'ACTS_ON D3-DUC -> Credential',
       'ACTS_ON D3-PMAD -> NetworkTraffic',
+      'IN_TACTIC D3-ANET -> Detect',
       'IN_TACTIC D3-DO -> Deceive',
       'IN_TACTIC D3-DST -> Deceive',
       'IN_TACTIC D3-DUC -> Deceive',
@@ -85,6 +93,7 @@ describe('parseD3fend on a small ontology', () => {
       'IN_TACTIC D3-PMAD -> Detect',
       'SUBCLASS_OF AccessToken -> Credential',
       'SUBCLASS_OF Credential -> DigitalArtifact',
+      'SUBCLASS_OF D3-ANET -> D3-NTA',
       'SUBCLASS_OF D3-DST -> D3-DO',
       'SUBCLASS_OF D3-DUC -> D3-DO',
       'SUBCLASS_OF D3-PMAD -> D3-NTA',
@@ -114,9 +123,29 @@ describe('parseD3fend on bad input', () => {
   });
 
   it('a defensive technique without a label: its line and id', () => {
+    const line = (name: string) =>
+      readFileSync(fixture('d3fend', name), 'utf8')
+        .split('\n')
+        .findIndex((l) => /^(d3f)?:DecoyUserCredential a /.test(l)) + 1;
     assert.equal(
       failure('technique-without-label.ttl').message,
-      'technique-without-label.ttl: line 57 (d3f:DecoyUserCredential): defensive technique D3-DUC has no rdfs:label',
+      `technique-without-label.ttl: line ${line('technique-without-label.ttl')} (d3f:DecoyUserCredential): ` +
+        'defensive technique D3-DUC has no rdfs:label',
+    );
+    // The published d3fend.ttl writes the d3f: prefix: the line is found all the same.
+    assert.equal(
+      failure('d3f-prefix-without-label.ttl').message,
+      `d3f-prefix-without-label.ttl: line ${line('d3f-prefix-without-label.ttl')} (d3f:DecoyUserCredential): ` +
+        'defensive technique D3-DUC has no rdfs:label',
+    );
+  });
+
+  it('a file cut at a statement boundary: valid Turtle, but classes it uses are never defined', () => {
+    const text = readFileSync(fixture('d3fend', 'cut-at-statement.ttl'), 'utf8');
+    const firstUse = text.split('\n').findIndex((l) => /someValuesFrom :Credential /.test(l)) + 1;
+    assert.equal(
+      failure('cut-at-statement.ttl').message,
+      `cut-at-statement.ttl: line ${firstUse}: 3 classes are used but never defined (d3f:Credential, …): is the file truncated?`,
     );
   });
 

@@ -18,7 +18,7 @@ const pageOf = (kind: 'technique' | 'dao/artifact', iri: unknown) =>
   `https://d3fend.mitre.org/${kind}/d3f:${String(iri).slice(String(iri).indexOf('#') + 1)}/`;
 
 /** Checks a D3FEND tactic name against the loaded tactics; returns it in lower case, or null when absent. */
-async function tacticName(tactic: string | null | undefined, ctx: Context): Promise<string | null> {
+export async function tacticName(tactic: string | null | undefined, ctx: Context): Promise<string | null> {
   if (tactic === null || tactic === undefined) return null;
   const names = (await ctx.loaders.d3fendTactics()).map((t) => String(t.name));
   if (!names.some((n) => n.toLowerCase() === tactic.toLowerCase())) {
@@ -38,6 +38,7 @@ export const d3fendResolvers: Resolvers = {
       const rank = (item: Related) => order.get(String(item.node.tactic)) ?? order.size;
       return (await loadRelated('techniqueCountermeasures', technique, ctx))
         .filter((item) => wanted === null || String(item.node.tactic).toLowerCase() === wanted)
+        .filter((item) => args.includeDeprecated || item.node.deprecated !== true)
         .sort((a, b) => rank(a) - rank(b) || String(a.node.name).localeCompare(String(b.node.name)));
     },
     artifacts: (technique, _args, ctx) => loadRelated('techniqueArtifacts', technique, ctx),
@@ -80,7 +81,10 @@ export const d3fendResolvers: Resolvers = {
       (await loadRelated('artifactAttackTechniques', node, ctx)).filter(
         (item) => args.includeRevoked || (item.node.revoked !== true && item.node.deprecated !== true),
       ),
-    d3fendTechniques: (node, _args, ctx) => loadRelated('artifactD3fendTechniques', node, ctx),
+    d3fendTechniques: async (node, args, ctx) =>
+      (await loadRelated('artifactD3fendTechniques', node, ctx)).filter(
+        (item) => args.includeDeprecated || item.node.deprecated !== true,
+      ),
   },
   ArtifactRelation: { relation: (item) => edgeString(item, 'relation'), artifact: (item) => item.node },
   ArtifactActor: { relation: (item) => edgeString(item, 'relation'), technique: (item) => item.node },

@@ -3,6 +3,7 @@ import type { NodeLabel } from '../../graph/model.js';
 import { connectionOf, pageWindow } from '../connection.js';
 import type { Context } from '../context.js';
 import type { ObjectFilter, QueryResolvers, TechniqueFilter } from '../generated/graphql.js';
+import { tacticName } from './d3fend.js';
 import { checkId, domainValue } from './shared.js';
 
 const byId =
@@ -86,7 +87,11 @@ export const queryResolvers: QueryResolvers = {
   d3fendTechnique: (_root, args, ctx) => ctx.loaders.node('D3fendTechnique').load(args.id.trim()),
   d3fendTechniques: async (_root, args, ctx) => {
     const window = pageWindow(args);
-    const filter = { tactic: text(args.filter?.tactic), text: text(args.filter?.text) };
+    const filter = {
+      tactic: await tacticName(text(args.filter?.tactic), ctx),
+      text: text(args.filter?.text),
+      includeDeprecated: args.filter?.includeDeprecated === true,
+    };
     const { total, nodes } = await ctx.loaders.d3fendTechniquePage(filter, window.offset, window.limit);
     return connectionOf(
       nodes.map((node) => ({ node })),

@@ -2,6 +2,7 @@
 import { Parser, type Quad } from 'n3';
 import { SourceError } from '../../errors.js';
 
+/** The D3FEND namespace. */
 export const D3F = 'http://d3fend.mitre.org/ontologies/d3fend.owl#';
 const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
 const RDFS = 'http://www.w3.org/2000/01/rdf-schema#';
@@ -27,15 +28,20 @@ export interface OntologyIndex {
   literals: Map<string, Map<string, string[]>>;
   /** IRI-valued triples by subject and predicate IRI that are not rdfs:subClassOf (e.g. `:enables`, `:kb-reference`). */
   links: Map<string, Map<string, string[]>>;
-  /** The 1-based line where a subject first appears at the start of a line, for error messages. */
-  lineOf(iri: string): number | null;
+  /** Restriction blank nodes that no rdfs:subClassOf points at (in owl:equivalentClass, intersections, …). */
+  unattachedRestrictions: number;
+  /** The 1-based line where a class is defined (or, with `asSubject` false, first named), for error messages. */
+  lineOf(iri: string, asSubject?: boolean): number | null;
 }
 
 /** Parses Turtle text into an OntologyIndex; throws SourceError with the line and reason on a syntax error. */
 export function indexOntology(text: string, file: string): OntologyIndex {
   let quads: Quad[];
+  const prefixes = new Map<string, string>();
   try {
-    quads = new Parser().parse(text);
+    quads = new Parser().parse(text, null, (prefix, iri) => {
+      prefixes.set(prefix, typeof iri === 'string' ? iri : iri.value);
+    });
   } catch (error) {
     const message = (error as Error).message;
     const line = (error as { context?: { line?: number } }).context?.line;
@@ -52,7 +58,8 @@ export function indexOntology(text: string, file: string): OntologyIndex {
     restrictions: new Map(),
     literals: new Map(),
     links: new Map(),
-    lineOf: (iri) => lineOf(text, iri),
+    unattachedRestrictions: 0,
+    lineOf: (iri, asSubject = true) => lineOf(text, iri, prefixes, asSubject),
   };
   for (const { subject, predicate, object } of quads) {
     const s = subject.value;
@@ -73,14 +80,17 @@ export function indexOntology(text: string, file: string): OntologyIndex {
       push(index.links, s, p, object.value);
     }
   }
+  const attached = new Set<string>();
   for (const [cls, node] of subclassBlanks) {
     const { property, value } = blank.get(node) ?? {};
     if (property && value) {
+      attached.add(node);
       const list = index.restrictions.get(cls) ?? [];
       list.push({ property, value });
       index.restrictions.set(cls, list);
     }
   }
+  index.unattachedRestrictions = [...blank].filter(([node, r]) => r.property && r.value && !attached.has(node)).length;
   return index;
 }
 
@@ -140,6 +150,7 @@ export function localName(iri: string): string {
     : iri.slice(Math.max(iri.lastIndexOf('#'), iri.lastIndexOf('/')) + 1);
 }
 
+/** The predicates the D3FEND parser reads, by name. */
 export const PREDICATES = {
   label: `${RDFS}label`,
   type: `${RDF}type`,
@@ -153,6 +164,7 @@ export const PREDICATES = {
   kbReferenceTitle: `${D3F}kb-reference-title`,
   hasLink: `${D3F}has-link`,
   enables: `${D3F}enables`,
+  subPropertyOf: `${RDFS}subPropertyOf`,
   displayOrder: `${D3F}display-order`,
 } as const;
 
@@ -173,8 +185,15 @@ function push(map: Map<string, Map<string, string[]>>, subject: string, predicat
   else byPredicate.set(predicate, [value]);
 }
 
-function lineOf(text: string, iri: string): number | null {
-  const name = localName(iri);
-  const at = text.search(new RegExp(`^:${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s`, 'm'));
-  return at < 0 ? null : text.slice(0, at).split('\n').length;
+/** The line of `iri` written with any declared prefix (`:X`, `d3f:X`) or in full (`<iri>`). */
+function lineOf(text: string, iri: string, prefixes: Map<string, string>, asSubject: boolean): number | null {
+  const quote = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const names = [`<${quote(iri)}>`];
+  for (const [prefix, namespace] of prefixes) {
+    if (iri.startsWith(namespace)) names.push(`${quote(prefix)}:${quote(iri.slice(namespace.length))}`);
+  }
+  // A name ends at white space or punctuation; a dot ends it only when the statement ends (`:T1550` ≠ `:T1550.001`).
+  const pattern = `${asSubject ? '^' : '(?:^|[\\s,;\\[])'}(?:${names.join('|')})(?=[\\s,;\\]]|\\.(?:\\s|$))`;
+  const at = text.search(new RegExp(pattern, 'm'));
+  return at < 0 ? null : text.slice(0, at).split('\n').length + (asSubject || text[at] !== '\n' ? 0 : 1);
 }

@@ -2,24 +2,19 @@
 import { createHash } from 'node:crypto';
 import { SourceError } from '../../errors.js';
 import type { EdgeRecord, NodeRecord, ParseWarning, SourceRecords } from '../records.js';
+import { checkWhole, unattachedWarnings } from './checks.js';
+import { D3F, indexOntology, links, literal, literals, localName, type OntologyIndex, PREDICATES } from './ontology.js';
 import {
-  ancestorsOrSelf,
-  D3F,
-  descendants,
-  indexOntology,
-  links,
-  literal,
-  literals,
-  localName,
-  type OntologyIndex,
-  PREDICATES,
-} from './ontology.js';
-import { artifactRestrictions, defensiveTactics, defensiveTechniques, inferCountermeasures, tacticOf } from './rule.js';
+  artifactRestrictions,
+  artifactVocabulary,
+  defensiveTactics,
+  defensiveTechniques,
+  inferCountermeasures,
+  tacticOf,
+} from './rule.js';
 
 /** The scope (and Dataset name) of D3FEND data in the graph. */
 export const D3FEND_SCOPE = 'd3fend';
-
-const OWL_THING = 'http://www.w3.org/2002/07/owl#Thing';
 
 /** Parses the D3FEND ontology. Throws SourceError (file, line, reason) on input that is not a D3FEND ontology. */
 export function parseD3fend(bytes: Buffer | string, file: string): SourceRecords {
@@ -34,7 +29,9 @@ export function parseD3fend(bytes: Buffer | string, file: string): SourceRecords
       'no D3FEND defensive techniques or tactics found: is this the D3FEND ontology?',
     );
   }
-  const warnings: ParseWarning[] = [];
+  checkWhole(index, file);
+  const warnings: ParseWarning[] = unattachedWarnings(index, file);
+  const vocabulary = artifactVocabulary(index);
   const where = (iri: string) => {
     const line = index.lineOf(iri);
     return line ? `line ${line} (d3f:${localName(iri)})` : `d3f:${localName(iri)}`;
@@ -64,7 +61,7 @@ export function parseD3fend(bytes: Buffer | string, file: string): SourceRecords
     },
   }));
   const edges: EdgeRecord[] = [];
-  const countermeasures = inferCountermeasures(index, [...idOf.keys()]);
+  const countermeasures = inferCountermeasures(index, vocabulary, [...idOf.keys()]);
   const countersOf = new Map<string, { attackIds: string[]; paths: string[] }>();
   for (const [attackId, byTechnique] of [...countermeasures].sort(([a], [b]) => a.localeCompare(b))) {
     for (const [technique, paths] of byTechnique) {
@@ -83,7 +80,7 @@ export function parseD3fend(bytes: Buffer | string, file: string): SourceRecords
 
   for (const [technique, id] of idOf) {
     const tactic = tacticOf(index, technique, tacticSet);
-    if (!tactic) warnings.push({ file, where: where(technique), reason: `no D3FEND tactic found above ${id}` });
+    if (!tactic) throw new SourceError(file, where(technique), `no class at or above ${id} enables a D3FEND tactic`);
     const references = links(index, technique, PREDICATES.kbReference);
     nodes.push({
       label: 'D3fendTechnique',
@@ -112,12 +109,14 @@ export function parseD3fend(bytes: Buffer | string, file: string): SourceRecords
     }
   }
 
-  const artifacts = artifactClasses(index, [...idOf.keys()]);
+  const artifacts = vocabulary.artifacts;
   const actors = new Map<string, { attackIds: string[]; relations: string[] }>();
+  const attackIds = new Set<string>();
   for (const [cls, byPredicate] of index.literals) {
     const attackId = byPredicate.get(PREDICATES.attackId)?.[0];
     if (!attackId) continue;
-    for (const { property, value } of artifactRestrictions(index, cls)) {
+    attackIds.add(attackId);
+    for (const { property, value } of artifactRestrictions(index, vocabulary, cls)) {
       const entry = actors.get(value) ?? { attackIds: [], relations: [] };
       entry.attackIds.push(attackId);
       entry.relations.push(localName(property));
@@ -143,7 +142,7 @@ export function parseD3fend(bytes: Buffer | string, file: string): SourceRecords
     }
   }
   for (const [technique, id] of idOf) {
-    for (const { property, value } of artifactRestrictions(index, technique)) {
+    for (const { property, value } of artifactRestrictions(index, vocabulary, technique)) {
       const relation = localName(property);
       edges.push({ ...edge('ACTS_ON', 'D3fendTechnique', id, 'Artifact', value, `#${relation}`), props: { relation } });
     }
@@ -161,6 +160,8 @@ export function parseD3fend(bytes: Buffer | string, file: string): SourceRecords
       location: file,
       modified: null,
       sha256: createHash('sha256').update(text).digest('hex'),
+      // Every ATT&CK id the ontology names, so that the link step can report those not loaded.
+      extra: { attackIds: [...attackIds].sort() },
     },
   };
 }
@@ -203,21 +204,4 @@ function nearestAbove(index: OntologyIndex, cls: string, wanted: Map<string, str
     else queue.push(...(index.parents.get(next) ?? []));
   }
   return found;
-}
-
-/**
- * Artifacts: every digital artifact, every class a defensive or ATT&CK technique acts on, and the named classes
- * above those (so that "broader artifact" paths can be followed in the graph).
- */
-function artifactClasses(index: OntologyIndex, techniques: string[]): Set<string> {
-  const targets = [...descendants(index, `${D3F}DigitalArtifact`), `${D3F}DigitalArtifact`];
-  for (const technique of techniques) targets.push(...artifactRestrictions(index, technique).map((r) => r.value));
-  for (const [cls, byPredicate] of index.literals) {
-    if (byPredicate.has(PREDICATES.attackId)) targets.push(...artifactRestrictions(index, cls).map((r) => r.value));
-  }
-  const artifacts = new Set<string>();
-  for (const target of targets) {
-    for (const cls of ancestorsOrSelf(index, target)) if (cls.startsWith(D3F) && cls !== OWL_THING) artifacts.add(cls);
-  }
-  return artifacts;
 }

@@ -22,14 +22,40 @@ export interface CounterPath {
   defensiveArtifact: string;
 }
 
-/** Restrictions that link to tactics or datatypes, not to artifacts: never part of a path. */
-const NOT_ARTIFACT_PROPERTIES = new Set([`${D3F}enables`, `${D3F}enabled-by`]);
-const XSD = 'http://www.w3.org/2001/XMLSchema#';
+/**
+ * What counts as acting on an artifact, as in D3FEND's own mapping queries: a restriction whose property is
+ * `:may-be-associated-with` or below it, on a class that is `:DigitalArtifact` or below it. This leaves out tactic
+ * links (`:enables`), events, agents and datatypes.
+ */
+export interface ArtifactVocabulary {
+  artifacts: Set<string>;
+  associative: Set<string>;
+}
 
-/** Restrictions of a class that name an artifact (not a tactic, not a datatype). */
-export function artifactRestrictions(index: OntologyIndex, cls: string): Restriction[] {
+/** The digital artifacts and the associative properties of an ontology. */
+export function artifactVocabulary(index: OntologyIndex): ArtifactVocabulary {
+  const artifacts = descendants(index, `${D3F}DigitalArtifact`);
+  artifacts.add(`${D3F}DigitalArtifact`);
+  for (const cls of artifacts) {
+    // A technique is never an artifact, whatever the hierarchy says.
+    if (literal(index, cls, PREDICATES.attackId) || literal(index, cls, PREDICATES.d3fendId)) artifacts.delete(cls);
+  }
+  const root = `${D3F}may-be-associated-with`;
+  const associative = new Set<string>();
+  for (const [property, byPredicate] of index.links) {
+    if (!byPredicate.has(PREDICATES.subPropertyOf)) continue;
+    const seen = new Set([property]);
+    for (const p of seen) for (const parent of links(index, p, PREDICATES.subPropertyOf)) seen.add(parent);
+    if (seen.has(root)) associative.add(property);
+  }
+  associative.add(root);
+  return { artifacts, associative };
+}
+
+/** Restrictions asserted directly on a class that say it acts on a digital artifact. */
+export function artifactRestrictions(index: OntologyIndex, vocabulary: ArtifactVocabulary, cls: string): Restriction[] {
   return (index.restrictions.get(cls) ?? []).filter(
-    (r) => !NOT_ARTIFACT_PROPERTIES.has(r.property) && !r.value.startsWith(XSD),
+    (r) => vocabulary.associative.has(r.property) && vocabulary.artifacts.has(r.value),
   );
 }
 
@@ -65,11 +91,12 @@ export function tacticOf(index: OntologyIndex, technique: string, tactics: Set<s
  */
 export function inferCountermeasures(
   index: OntologyIndex,
+  vocabulary: ArtifactVocabulary,
   countermeasures: string[],
 ): Map<string, Map<string, CounterPath[]>> {
   const defendersOf = new Map<string, { technique: string; relation: string }[]>();
   for (const technique of countermeasures) {
-    for (const { property, value } of artifactRestrictions(index, technique)) {
+    for (const { property, value } of artifactRestrictions(index, vocabulary, technique)) {
       defendersOf.set(value, [...(defendersOf.get(value) ?? []), { technique, relation: property }]);
     }
   }
@@ -79,7 +106,7 @@ export function inferCountermeasures(
     if (!attackId) continue;
     const found = new Map<string, Map<string, CounterPath>>();
     for (const via of ancestorsOrSelf(index, cls)) {
-      for (const offensive of artifactRestrictions(index, via)) {
+      for (const offensive of artifactRestrictions(index, vocabulary, via)) {
         for (const artifact of ancestorsOrSelf(index, offensive.value)) {
           for (const defender of defendersOf.get(artifact) ?? []) {
             const path: CounterPath = {
