@@ -13,10 +13,12 @@ const USAGE = `Usage: coverage-graph <command> [options]
 
 Commands:
   neo4j start|stop|status   Run a local Neo4j 5.26 from Maven Central (Java 17 and Maven needed, no Docker)
-  seed [--attack <file-or-url>]... [--d3fend <file-or-url>]
-                            Load ATT&CK STIX bundles and the D3FEND ontology (Turtle) into Neo4j
+  seed [--attack <file-or-url>]... [--d3fend <file-or-url>] [--sigma <name>=<folder>]... [--atomic <folder>]
+                            Load ATT&CK STIX bundles, the D3FEND ontology (Turtle), Sigma rule folders (each a
+                            named source) and Atomic Red Team tests into Neo4j
                             (with no source named: the official URLs in seed/sources.yml)
-       [--batch-size N] [--verbose]
+       [--strict] [--batch-size N] [--verbose]
+                            --strict: a rule file that would be skipped fails the run, nothing written
   serve                     Start the GraphQL API (http://localhost:4000/graphql)
   up [seed options]         All in one: start the local Neo4j (unless NEO4J_URI is set), seed when sources are
                             given or nothing is loaded yet, then serve
@@ -49,14 +51,31 @@ async function main(argv: string[]): Promise<number> {
 const SEED_OPTIONS = {
   attack: { type: 'string', multiple: true },
   d3fend: { type: 'string', multiple: true },
+  sigma: { type: 'string', multiple: true },
+  atomic: { type: 'string', multiple: true },
+  strict: { type: 'boolean', default: false },
   'batch-size': { type: 'string' },
   verbose: { type: 'boolean', default: false },
 } as const;
 
 async function seedCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: SEED_OPTIONS, strict: true });
-  const named = Boolean(values.attack?.length || values.d3fend?.length);
-  const request = named ? { attack: values.attack ?? [], d3fend: values.d3fend ?? [] } : defaultSources();
+  const sigma: { name: string; location: string }[] = [];
+  for (const value of values.sigma ?? []) {
+    const at = value.indexOf('=');
+    const name = value.slice(0, at);
+    if (at < 1 || !/^[a-z0-9][a-z0-9_.-]*$/i.test(name) || at === value.length - 1) {
+      console.error(
+        `--sigma takes <name>=<folder>, e.g. --sigma sigmahq=./sigma or --sigma acme=./our-rules; got "${value}"`,
+      );
+      return 2;
+    }
+    sigma.push({ name, location: value.slice(at + 1) });
+  }
+  const named = Boolean(values.attack?.length || values.d3fend?.length || sigma.length || values.atomic?.length);
+  const request = named
+    ? { attack: values.attack ?? [], d3fend: values.d3fend ?? [], sigma, atomic: values.atomic ?? [] }
+    : defaultSources();
   if ((request.d3fend?.length ?? 0) > 1) {
     console.error('--d3fend takes one ontology; it was given several');
     return 2;
@@ -68,24 +87,34 @@ async function seedCommand(args: string[]): Promise<number> {
   }
   const graph = new Graph();
   try {
-    const { sources, links } = await seed(graph, request, { batchSize, progress: terminalProgress() });
+    const { sources, links } = await seed(graph, request, {
+      batchSize,
+      progress: terminalProgress(),
+      strict: values.strict,
+    });
     for (const summary of sources) {
-      const shown = values.verbose ? summary.warnings : summary.warnings.slice(0, 5);
+      // Every skipped file is listed; other warnings are shortened unless --verbose.
+      for (const w of summary.warnings.filter((w) => w.skipped)) {
+        console.error(`  skipped: ${w.file}: ${w.where}: ${w.reason}`);
+      }
+      const others = summary.warnings.filter((w) => !w.skipped);
+      const shown = values.verbose ? others : others.slice(0, 5);
       for (const w of shown) console.error(`  warning: ${w.file}: ${w.where}: ${w.reason}`);
-      if (shown.length < summary.warnings.length) {
-        console.error(
-          `  … ${summary.warnings.length - shown.length} more warnings for ${summary.scope} (--verbose lists all)`,
-        );
+      if (shown.length < others.length) {
+        console.error(`  … ${others.length - shown.length} more warnings for ${summary.scope} (--verbose lists all)`);
       }
     }
-    const missing = links.missingAttackIds;
-    if (missing.length > 0) {
-      const shown = values.verbose ? missing : missing.slice(0, 10);
+    const report = (what: string, ids: string[]) => {
+      if (ids.length === 0) return;
+      const shown = values.verbose ? ids : ids.slice(0, 10);
       console.error(
-        `  ATT&CK ids named by D3FEND but not in the loaded ATT&CK bundles (not linked): ${shown.join(', ')}` +
-          (shown.length < missing.length ? ` … and ${missing.length - shown.length} more (--verbose lists all)` : ''),
+        `  ${what} (not linked): ${shown.join(', ')}` +
+          (shown.length < ids.length ? ` … and ${ids.length - shown.length} more (--verbose lists all)` : ''),
       );
-    }
+    };
+    report('ATT&CK ids named by D3FEND but not in the loaded ATT&CK bundles', links.missingAttackIds);
+    report('technique ids of Sigma rules or Atomic tests not in the loaded ATT&CK bundles', links.unknownTechniqueIds);
+    report('tactic tags of Sigma rules that name no Enterprise tactic', links.unknownTacticTags);
     return 0;
   } catch (error) {
     if (error instanceof SourceError) {
@@ -112,7 +141,7 @@ async function upCommand(args: string[]): Promise<number> {
   } finally {
     await graph.close();
   }
-  if (values.attack?.length || values.d3fend?.length || !loaded) {
+  if (values.attack?.length || values.d3fend?.length || values.sigma?.length || values.atomic?.length || !loaded) {
     const code = await seedCommand(args);
     if (code !== 0) return code;
   } else {

@@ -16,6 +16,7 @@ import {
   readTactics,
 } from '../graph/read.js';
 import { readArtifactPage, readD3fendTactics, readD3fendTechniquePage } from '../graph/read-d3fend.js';
+import { readAtomicPage, readSigmaPage, type SigmaFilter } from '../graph/read-rules.js';
 
 /** Loaders built for one request and dropped with it, so nothing is cached across requests. */
 export interface Loaders {
@@ -44,6 +45,12 @@ export interface Loaders {
   ) => Promise<{ total: number; nodes: GraphNode[] }>;
   artifactPage: (
     filter: { text: string | null },
+    skip: number,
+    limit: number,
+  ) => Promise<{ total: number; nodes: GraphNode[] }>;
+  sigmaPage: (filter: SigmaFilter, skip: number, limit: number) => Promise<{ total: number; nodes: GraphNode[] }>;
+  atomicPage: (
+    filter: { technique: string | null; platform: string | null; executor: string | null },
     skip: number,
     limit: number,
   ) => Promise<{ total: number; nodes: GraphNode[] }>;
@@ -86,6 +93,8 @@ export function createContext(graph: Graph): Context {
     },
     d3fendTechniquePage: (filter, skip, limit) => readD3fendTechniquePage(graph, filter, skip, limit),
     artifactPage: (filter, skip, limit) => readArtifactPage(graph, filter, skip, limit),
+    sigmaPage: (filter, skip, limit) => readSigmaPage(graph, filter, skip, limit),
+    atomicPage: (filter, skip, limit) => readAtomicPage(graph, filter, skip, limit),
   };
   return { graph, loaders };
 }

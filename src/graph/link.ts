@@ -1,4 +1,5 @@
-// Links between sources that are materialised after every seed: D3FEND's countermeasures onto ATT&CK techniques.
+// Links between sources, materialised after every seed: D3FEND countermeasures, Sigma detections and Atomic
+// tests onto the ATT&CK techniques (and tactics) loaded now, whatever the order in which the sources came.
 import type { Graph } from './driver.js';
 
 /** What the link step made, and what it could not link. */
@@ -7,6 +8,81 @@ export interface LinkSummary {
   actsOn: number;
   /** ATT&CK ids that D3FEND names but no loaded Technique has, sorted. */
   missingAttackIds: string[];
+  /** Sigma rule to technique and tactic links, and Atomic test to technique links. */
+  sigmaDetects: number;
+  sigmaTactics: number;
+  atomicTests: number;
+  /** Technique ids tagged by Sigma rules or tested by Atomic tests that no loaded Technique has, sorted. */
+  unknownTechniqueIds: string[];
+  /** Tactic tags of Sigma rules that name no loaded Enterprise tactic, sorted. */
+  unknownTacticTags: string[];
+}
+
+/** Brings every link between sources up to date; see the functions it calls. */
+export async function linkSources(graph: Graph): Promise<LinkSummary> {
+  const d3fend = await linkD3fendToAttack(graph);
+  const rules = await linkRulesAndTests(graph);
+  return { ...d3fend, ...rules };
+}
+
+/**
+ * Rebuilds `(SigmaRule)-[:DETECTS {tags}]->(Technique)` from each rule's technique tags (a revoked technique's tag
+ * also reaches its replacement), `(SigmaRule)-[:FOR_TACTIC]->(Tactic)` from its tactic tags (Enterprise tactics, by
+ * short name), and `(AtomicTest)-[:TESTS]->(Technique)`. Rebuilt whole in one transaction: the result depends only
+ * on what is loaded.
+ */
+export async function linkRulesAndTests(
+  graph: Graph,
+): Promise<Omit<LinkSummary, 'counters' | 'actsOn' | 'missingAttackIds'>> {
+  return graph.write(async (run) => {
+    await run('MATCH (:SigmaRule)-[d:DETECTS|FOR_TACTIC]->() DELETE d');
+    await run('MATCH (:AtomicTest)-[t:TESTS]->() DELETE t');
+    const [detects] = await run(
+      `MATCH (s:SigmaRule) UNWIND s.techniqueIds AS tag
+       MATCH (t:Technique {id: tag})
+       OPTIONAL MATCH (t)-[:REVOKED_BY]->(replacement:Technique)
+       UNWIND (CASE WHEN t.revoked AND replacement IS NOT NULL THEN [t, replacement] ELSE [t] END) AS target
+       WITH s, target, collect(DISTINCT tag) AS tags
+       CREATE (s)-[d:DETECTS {tags: tags}]->(target)
+       RETURN count(d) AS n`,
+    );
+    const [tactics] = await run(
+      `MATCH (s:SigmaRule) UNWIND s.tacticShortnames AS shortname
+       MATCH (t:Tactic {shortname: shortname, domain: 'enterprise-attack'})
+       WITH DISTINCT s, t
+       CREATE (s)-[f:FOR_TACTIC]->(t)
+       RETURN count(f) AS n`,
+    );
+    const [tests] = await run(
+      `MATCH (a:AtomicTest) MATCH (t:Technique {id: a.techniqueId})
+       CREATE (a)-[r:TESTS]->(t)
+       RETURN count(r) AS n`,
+    );
+    const [unknown] = await run(
+      `CALL () {
+         MATCH (s:SigmaRule) UNWIND s.techniqueIds AS id RETURN id
+         UNION
+         MATCH (a:AtomicTest) RETURN a.techniqueId AS id
+       }
+       WITH id WHERE NOT EXISTS { MATCH (:Technique {id: id}) }
+       WITH id ORDER BY id
+       RETURN collect(id) AS ids`,
+    );
+    const [unknownTactics] = await run(
+      `MATCH (s:SigmaRule) UNWIND s.tacticShortnames AS shortname
+       WITH DISTINCT shortname
+       WHERE NOT EXISTS { MATCH (:Tactic {shortname: shortname, domain: 'enterprise-attack'}) }
+       WITH shortname ORDER BY shortname
+       RETURN collect(shortname) AS names`,
+    );
+    return {
+      sigmaDetects: Number(detects?.n ?? 0),
+      sigmaTactics: Number(tactics?.n ?? 0),
+      atomicTests: Number(tests?.n ?? 0),
+      unknownTechniqueIds: (unknown?.ids as string[]) ?? [],
+      unknownTacticTags: (unknownTactics?.names as string[]) ?? [],
+    };
+  });
 }
 
 /**
@@ -15,7 +91,9 @@ export interface LinkSummary {
  * on the Technique nodes present now, and removes links that no longer hold. Runs after every seed, whichever
  * source it loaded, so seeding D3FEND before or after ATT&CK gives the same graph.
  */
-export async function linkD3fendToAttack(graph: Graph): Promise<LinkSummary> {
+export async function linkD3fendToAttack(
+  graph: Graph,
+): Promise<Pick<LinkSummary, 'counters' | 'actsOn' | 'missingAttackIds'>> {
   return graph.write(async (run) => {
     await run(
       `MATCH (d:D3fendTechnique)-[c:COUNTERS]->(t:Technique)

@@ -17,6 +17,8 @@ export const NODE_KEYS = {
   D3fendTactic: 'name',
   D3fendTechnique: 'id',
   Artifact: 'iri',
+  SigmaRule: 'uid',
+  AtomicTest: 'guid',
   Dataset: 'name',
 } as const;
 
@@ -69,6 +71,8 @@ export const REL_TYPES = [
   'SUBCLASS_OF',
   'ACTS_ON',
   'COUNTERS',
+  'FOR_TACTIC',
+  'TESTS',
 ] as const;
 
 export type RelType = (typeof REL_TYPES)[number];
@@ -87,12 +91,19 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
   'CREATE CONSTRAINT artifact_iri IF NOT EXISTS FOR (n:Artifact) REQUIRE n.iri IS UNIQUE',
   'CREATE INDEX d3fend_technique_iri IF NOT EXISTS FOR (n:D3fendTechnique) ON (n.iri)',
   'CREATE INDEX artifact_id IF NOT EXISTS FOR (n:Artifact) ON (n.id)',
+  'CREATE CONSTRAINT sigma_rule_uid IF NOT EXISTS FOR (n:SigmaRule) REQUIRE n.uid IS UNIQUE',
+  'CREATE INDEX sigma_rule_id IF NOT EXISTS FOR (n:SigmaRule) ON (n.id)',
+  'CREATE CONSTRAINT atomic_test_guid IF NOT EXISTS FOR (n:AtomicTest) REQUIRE n.guid IS UNIQUE',
   'CREATE INDEX technique_name IF NOT EXISTS FOR (n:Technique) ON (n.name)',
   'CREATE INDEX tactic_shortname IF NOT EXISTS FOR (n:Tactic) ON (n.shortname)',
 ];
 
 /** Labels of the objects that come from the D3FEND ontology. */
 export const D3FEND_LABELS = ['D3fendTactic', 'D3fendTechnique', 'Artifact'] as const satisfies readonly NodeLabel[];
+
+/** Labels of Sigma rules and Atomic Red Team tests. */
+export const SIGMA_LABELS = ['SigmaRule'] as const satisfies readonly NodeLabel[];
+export const ATOMIC_LABELS = ['AtomicTest'] as const satisfies readonly NodeLabel[];
 
 /** Whether a string is one of the graph's labels (for checks at module boundaries). */
 export function isNodeLabel(value: string): value is NodeLabel {

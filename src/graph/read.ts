@@ -47,6 +47,8 @@ const LOOKUP: Partial<Record<NodeLabel, string>> = {
   D3fendTechnique: 'n.id = key OR n.iri = $ns + key',
   D3fendTactic: 'toLower(n.name) = toLower(key)',
   Artifact: 'n.id = key OR n.iri = key OR toLower(n.name) = toLower(key)',
+  SigmaRule: 'n.uid = key OR n.id = key',
+  AtomicTest: 'n.guid = key',
 };
 
 /**

@@ -79,6 +79,11 @@ export const RELATIONS = {
     pattern: '(c:D3fendTechnique)-[r:ACTS_ON]->(p)',
     order: 'c.name, r.relation',
   },
+  techniqueSigmaRules: { from: 'Technique', pattern: '(c:SigmaRule)-[r:DETECTS]->(p)', order: 'c.title, c.uid' },
+  techniqueAtomicTests: { from: 'Technique', pattern: '(c:AtomicTest)-[r:TESTS]->(p)', order: 'c.number, c.guid' },
+  sigmaRuleTechniques: { from: 'SigmaRule', pattern: '(p)-[r:DETECTS]->(c:Technique)' },
+  sigmaRuleTactics: { from: 'SigmaRule', pattern: '(p)-[r:FOR_TACTIC]->(c:Tactic)', order: 'c.order' },
+  atomicTestTechnique: { from: 'AtomicTest', pattern: '(p)-[r:TESTS]->(c:Technique)' },
 } as const satisfies Record<string, { from: NodeLabel; pattern: string; order?: string; alternative?: string }>;
 
 export type RelationName = keyof typeof RELATIONS;

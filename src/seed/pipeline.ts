@@ -1,25 +1,73 @@
 // The seed run: read and parse every named source first, then write each one, then retire what vanished.
+
+import { SourceError } from '../errors.js';
 import type { Graph } from '../graph/driver.js';
-import { type LinkSummary, linkD3fendToAttack } from '../graph/link.js';
-import { ATTACK_LABELS, D3FEND_LABELS, type NodeLabel } from '../graph/model.js';
+import { type LinkSummary, linkSources } from '../graph/link.js';
+import { ATOMIC_LABELS, ATTACK_LABELS, D3FEND_LABELS, type NodeLabel, SIGMA_LABELS } from '../graph/model.js';
 import { ensureSchema, removeVanished, writeDataset, writeRecords } from '../graph/upsert.js';
+import { ATOMIC_FILE, parseAtomics } from './atomic/parse.js';
 import { parseAttackBundle } from './attack/parse.js';
 import { parseD3fend } from './d3fend/parse.js';
-import { fetchSource } from './fetch.js';
+import { fetchSource, isUrl } from './fetch.js';
+import { readFolder } from './folder.js';
 import { type Progress, silentProgress } from './progress.js';
 import type { ParseWarning, SourceRecords } from './records.js';
+import { parseSigmaSource } from './sigma/parse.js';
 
-/** What to load in one run; each list names files or URLs. */
+/** What to load in one run; each list names files or URLs (folders for Sigma and Atomic). */
 export interface SeedRequest {
   attack: string[];
   d3fend?: string[];
+  /** Named Sigma rule folders: SigmaHQ's and an organisation's own. */
+  sigma?: { name: string; location: string }[];
+  /** Atomic Red Team folders (`atomics/`). */
+  atomic?: string[];
 }
 
-/** Each kind of source: its parser and the labels whose nodes a seed of it may retire. */
-const KINDS = {
-  attack: { parse: parseAttackBundle, labels: ATTACK_LABELS },
-  d3fend: { parse: parseD3fend, labels: D3FEND_LABELS },
-} satisfies Record<string, { parse: (bytes: Buffer, file: string) => SourceRecords; labels: readonly NodeLabel[] }>;
+/** A source to read: how to turn its location into records, and the labels whose nodes its seed may retire. */
+interface Reader {
+  location: string;
+  labels: readonly NodeLabel[];
+  read(): Promise<SourceRecords>;
+}
+
+/** The readers of a request, in the order the sources were named by kind. */
+function readers(request: SeedRequest): Reader[] {
+  const bundle = (location: string, parse: (bytes: Buffer, file: string) => SourceRecords) => async () =>
+    parse(await fetchSource(location), location);
+  const folder = async (location: string, pattern: RegExp) => {
+    if (isUrl(location)) {
+      throw new SourceError(
+        location,
+        'location',
+        'rule archives from URLs are not supported yet: unpack it and name the folder',
+      );
+    }
+    return readFolder(location, pattern);
+  };
+  return [
+    ...request.attack.map((location) => ({
+      location,
+      labels: ATTACK_LABELS,
+      read: bundle(location, parseAttackBundle),
+    })),
+    ...(request.d3fend ?? []).map((location) => ({
+      location,
+      labels: D3FEND_LABELS,
+      read: bundle(location, parseD3fend),
+    })),
+    ...(request.sigma ?? []).map(({ name, location }) => ({
+      location,
+      labels: SIGMA_LABELS,
+      read: async () => parseSigmaSource(name, location, await folder(location, /\.ya?ml$/)),
+    })),
+    ...(request.atomic ?? []).map((location) => ({
+      location,
+      labels: ATOMIC_LABELS,
+      read: async () => parseAtomics(location, await folder(location, ATOMIC_FILE)),
+    })),
+  ];
+}
 
 export interface SourceSummary {
   scope: string;
@@ -41,19 +89,23 @@ export interface SourceSummary {
 export async function seed(
   graph: Graph,
   request: SeedRequest,
-  options: { batchSize: number; progress?: Progress },
+  options: { batchSize: number; progress?: Progress; strict?: boolean },
 ): Promise<{ sources: SourceSummary[]; links: LinkSummary }> {
   const progress = options.progress ?? silentProgress;
   const parsed: { records: SourceRecords; labels: readonly NodeLabel[] }[] = [];
-  const named: [keyof typeof KINDS, string][] = [
-    ...request.attack.map((l): [keyof typeof KINDS, string] => ['attack', l]),
-    ...(request.d3fend ?? []).map((l): [keyof typeof KINDS, string] => ['d3fend', l]),
-  ];
-  for (const [kind, location] of named) {
-    progress.update(location, 'reading');
-    const bytes = await fetchSource(location);
-    progress.update(location, 'parsing');
-    parsed.push({ records: KINDS[kind].parse(bytes, location), labels: KINDS[kind].labels });
+  for (const reader of readers(request)) {
+    progress.update(reader.location, 'reading and parsing');
+    const records = await reader.read();
+    const skipped = records.warnings.filter((w) => w.skipped);
+    if (options.strict && skipped.length > 0) {
+      const [first] = skipped as [ParseWarning];
+      throw new SourceError(
+        first.file,
+        first.where,
+        `${first.reason} (--strict: ${skipped.length} file${skipped.length > 1 ? 's' : ''} would be skipped)`,
+      );
+    }
+    parsed.push({ records, labels: reader.labels });
   }
 
   await ensureSchema(graph);
@@ -85,10 +137,15 @@ export async function seed(
         `${summary.removedEdges} edges retired, ${summary.warnings.length} warnings, ${summary.seconds} s`,
     );
   }
-  const links = await linkD3fendToAttack(graph);
+  const links = await linkSources(graph);
   progress.done(
-    `links: ${links.counters} COUNTERS and ${links.actsOn} ACTS_ON edges from D3FEND to ATT&CK techniques` +
-      (links.missingAttackIds.length > 0 ? `, ${links.missingAttackIds.length} ATT&CK ids in D3FEND not loaded` : ''),
+    `links: ${links.counters} COUNTERS and ${links.actsOn} ACTS_ON edges from D3FEND, ${links.sigmaDetects} DETECTS and ` +
+      `${links.sigmaTactics} FOR_TACTIC edges from Sigma rules, ${links.atomicTests} TESTS edges from Atomic tests` +
+      (links.missingAttackIds.length > 0 ? `; ${links.missingAttackIds.length} ATT&CK ids in D3FEND not loaded` : '') +
+      (links.unknownTechniqueIds.length > 0
+        ? `; ${links.unknownTechniqueIds.length} technique ids of Sigma or Atomic not loaded`
+        : '') +
+      (links.unknownTacticTags.length > 0 ? `; ${links.unknownTacticTags.length} unknown Sigma tactic tags` : ''),
   );
   return { sources: summaries, links };
 }

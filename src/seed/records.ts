@@ -29,6 +29,8 @@ export interface ParseWarning {
   /** The object id or position the warning is about. */
   where: string;
   reason: string;
+  /** True when the whole file was left out (rule folders skip bad files; `--strict` makes that an error). */
+  skipped?: boolean;
 }
 
 /** Everything one source file contributes to the graph. */
