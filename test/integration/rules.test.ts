@@ -1,0 +1,181 @@
+// Sigma rules and Atomic tests on a real Neo4j: links made in any order, --strict, and the real SigmaHQ and
+// Atomic Red Team folders against plain scans of their YAML.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import yaml from 'js-yaml';
+import { SourceError } from '../../src/errors.js';
+import type { Graph } from '../../src/graph/driver.js';
+import { readFolder } from '../../src/seed/folder.js';
+import { seed } from '../../src/seed/pipeline.js';
+import { startTestServer, type TestServer } from '../helpers/api.js';
+import { externalId, loadObjects } from '../helpers/bundles.js';
+import { fingerprint, resetGraph, testGraph } from '../helpers/graph.js';
+import { fixture, sharedData, skipWithoutSharedData } from '../helpers/paths.js';
+
+const batchSize = 5000;
+
+describe('Sigma and Atomic on hand-made sources', () => {
+  let graph: Graph;
+  const sigma = [{ name: 'sigmahq', location: fixture('sigma') }];
+  const links = async () =>
+    (
+      await graph.read(
+        `MATCH (a)-[r:DETECTS|FOR_TACTIC|TESTS]->(b) WHERE a:SigmaRule OR a:AtomicTest
+         RETURN coalesce(a.title, a.name) + ' ' + type(r) + ' ' + b.id + coalesce(' ' + reduce(s = '', t IN r.tags | s + t + ','), '') AS link
+         ORDER BY link`,
+      )
+    ).map((row) => row.link as string);
+  before(() => {
+    graph = testGraph();
+  });
+  after(() => graph?.close());
+
+  it('links rules and tests to what is loaded, whatever the order, a revoked tag reaching its replacement', async () => {
+    await resetGraph(graph);
+    const run = await seed(
+      graph,
+      { attack: [fixture('attack', 'mini-enterprise.json')], sigma, atomic: [fixture('atomic')] },
+      { batchSize },
+    );
+    assert.deepEqual(await links(), [
+      'AWS STS GetSessionToken Misuse DETECTS T1527 T1527,',
+      'AWS STS GetSessionToken Misuse DETECTS T1550.001 T1550.001,T1527,',
+      'AWS STS GetSessionToken Misuse FOR_TACTIC TA0008',
+      'Azure - Functions code upload TESTS T1550.001',
+      'Azure - Functions code upload TESTS T1550.001',
+      'Remote Service Creation DETECTS T1550 T1550,',
+      'Remote Service Creation FOR_TACTIC TA0008',
+    ]);
+    assert.deepEqual(run.links.unknownTechniqueIds, ['T1548', 'T9999']);
+    assert.deepEqual(run.links.unknownTacticTags, ['privilege-escalation', 'stealth']);
+    assert.equal(run.sources.find((s) => s.scope === 'sigma:sigmahq')?.warnings.filter((w) => w.skipped).length, 6);
+    const together = await fingerprint(graph);
+    await resetGraph(graph);
+    await seed(graph, { attack: [], sigma, atomic: [fixture('atomic')] }, { batchSize });
+    await seed(graph, { attack: [fixture('attack', 'mini-enterprise.json')] }, { batchSize });
+    assert.deepEqual(await fingerprint(graph), together);
+  });
+
+  it('with --strict, a folder with a bad file fails the run and writes nothing', async () => {
+    const before = await fingerprint(graph);
+    await assert.rejects(
+      seed(graph, { attack: [], sigma: [{ name: 'other', location: fixture('sigma') }] }, { batchSize, strict: true }),
+      (error: SourceError) =>
+        error instanceof SourceError &&
+        error.message ===
+          `${fixture('sigma')}/z-broken/alias_bomb.yml: whole file: 156 YAML aliases, at most 64 (an alias bomb?) ` +
+            '(--strict: 6 files would be skipped)',
+    );
+    assert.deepEqual(await fingerprint(graph), before);
+  });
+});
+
+describe('the real SigmaHQ and Atomic Red Team folders', { skip: skipWithoutSharedData() }, () => {
+  let graph: Graph;
+  let api: TestServer;
+  const enterprise = path.join(sharedData, 'attack', 'enterprise-attack.json');
+  const sigmaFolder = path.join(sharedData, 'sigma');
+  const atomics = path.join(sharedData, 'atomic-red-team', 'atomics');
+  let skipped = -1;
+  before(async () => {
+    graph = testGraph();
+    await resetGraph(graph);
+    const { sources } = await seed(
+      graph,
+      { attack: [enterprise], sigma: [{ name: 'sigmahq', location: sigmaFolder }], atomic: [atomics] },
+      { batchSize },
+    );
+    skipped = sources
+      .filter((s) => s.scope.startsWith('sigma:'))
+      .flatMap((s) => s.warnings.filter((w) => w.skipped)).length;
+    api = await startTestServer(graph);
+  });
+  after(async () => {
+    await api?.stop();
+    await graph?.close();
+  });
+
+  it('skips exactly the files a plain YAML load cannot read as a rule with id and title', async () => {
+    let unreadable = 0;
+    for (const file of await readFolder(sigmaFolder, /\.ya?ml$/)) {
+      try {
+        const docs = yaml.loadAll(file.text) as Record<string, unknown>[];
+        if (!docs.some((d) => d?.id) || !docs.some((d) => d?.title)) unreadable++;
+      } catch {
+        unreadable++;
+      }
+    }
+    assert.equal(skipped, unreadable);
+  });
+
+  it('returns for sample techniques the rules a plain scan of the tags finds (revoked tags reach replacements)', async () => {
+    const objects = loadObjects([enterprise]);
+    const byStix = new Map(objects.map((o) => [o.id, o]));
+    const replacedBy = new Map<string, string>();
+    for (const r of objects.filter((o) => o.type === 'relationship' && o.relationship_type === 'revoked-by')) {
+      const from = byStix.get(r.source_ref as string);
+      const to = byStix.get(r.target_ref as string);
+      if (from?.type === 'attack-pattern' && to) replacedBy.set(externalId(from) as string, externalId(to) as string);
+    }
+    const tagged = new Map<string, Set<string>>();
+    for (const file of await readFolder(sigmaFolder, /\.ya?ml$/)) {
+      const id = /^id:\s*(\S+)/m.exec(file.text)?.[1];
+      for (const [, t] of file.text.matchAll(/^\s*-\s*attack\.(t\d{4}(?:\.\d{3})?)\b/gim)) {
+        const technique = (t as string).toUpperCase();
+        for (const target of [technique, replacedBy.get(technique)]) {
+          if (target && id) tagged.set(target, (tagged.get(target) ?? new Set()).add(id));
+        }
+      }
+    }
+    for (const technique of ['T1550.001', 'T1059.001', 'T1003.001', 'T1566.001', 'T1021.002', 'T1218.011']) {
+      const { data, errors } = await api.gql(
+        'query($id: ID!) { technique(id: $id) { sigmaRules(first: 500) { totalCount nodes { id } } } }',
+        { id: technique },
+      );
+      assert.equal(errors, undefined);
+      const rules = (data as { technique: { sigmaRules: { totalCount: number; nodes: { id: string }[] } } }).technique
+        .sigmaRules;
+      assert.deepEqual(rules.nodes.map((n) => n.id).sort(), [...(tagged.get(technique) ?? [])].sort(), technique);
+      assert.equal(rules.totalCount, tagged.get(technique)?.size ?? 0);
+    }
+  });
+
+  it('returns the atomic tests of a technique as its YAML lists them', async () => {
+    for (const technique of ['T1003.001', 'T1059.001', 'T1218.011']) {
+      const file = path.join(atomics, technique, `${technique}.yaml`);
+      const doc = yaml.load(readFileSync(file, 'utf8')) as {
+        atomic_tests: { auto_generated_guid: string; name: string }[];
+      };
+      const { data } = await api.gql('query($id: ID!) { technique(id: $id) { atomicTests { guid name } } }', {
+        id: technique,
+      });
+      assert.deepEqual(
+        (data as { technique: { atomicTests: { guid: string; name: string }[] } }).technique.atomicTests,
+        doc.atomic_tests.map((t) => ({ guid: t.auto_generated_guid, name: t.name })),
+        technique,
+      );
+    }
+  });
+
+  it('filters rules the same way on a technique and at the top level', async () => {
+    const filter = '{minLevel: HIGH, status: [STABLE, TEST], product: "windows"}';
+    const { data } = await api.gql(`{
+      technique(id: "T1059.001") { sigmaRules(filter: ${filter}, first: 500) { nodes { id level status } } }
+      sigmaRules(filter: {technique: "T1059.001", minLevel: HIGH, status: [STABLE, TEST], product: "windows"}, first: 500) {
+        nodes { id }
+      }
+    }`);
+    const result = data as {
+      technique: { sigmaRules: { nodes: { id: string; level: string; status: string }[] } };
+      sigmaRules: { nodes: { id: string }[] };
+    };
+    const onTechnique = result.technique.sigmaRules.nodes;
+    assert.ok(onTechnique.length > 0);
+    assert.ok(
+      onTechnique.every((r) => ['HIGH', 'CRITICAL'].includes(r.level) && ['STABLE', 'TEST'].includes(r.status)),
+    );
+    assert.deepEqual(onTechnique.map((r) => r.id).sort(), result.sigmaRules.nodes.map((r) => r.id).sort());
+  });
+});
