@@ -42,6 +42,8 @@ describe('README example queries', { skip }, () => {
       {
         attack: bundles.map((b) => path.join(sharedData, 'attack', b)),
         d3fend: [path.join(sharedData, 'd3fend', 'd3fend.ttl')],
+        sigma: [{ name: 'sigmahq', location: path.join(sharedData, 'sigma') }],
+        atomic: [path.join(sharedData, 'atomic-red-team', 'atomics')],
       },
       { batchSize: 5000 },
     );
