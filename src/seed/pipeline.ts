@@ -5,6 +5,7 @@ import type { Graph } from '../graph/driver.js';
 import { type LinkSummary, linkSources } from '../graph/link.js';
 import { ATOMIC_LABELS, ATTACK_LABELS, D3FEND_LABELS, type NodeLabel, SIGMA_LABELS } from '../graph/model.js';
 import { ensureSchema, removeVanished, writeDataset, writeRecords } from '../graph/upsert.js';
+import { isArchiveName, readArchive } from './archive.js';
 import { ATOMIC_FILE, parseAtomics } from './atomic/parse.js';
 import { parseAttackBundle } from './attack/parse.js';
 import { parseD3fend } from './d3fend/parse.js';
@@ -35,16 +36,11 @@ interface Reader {
 function readers(request: SeedRequest): Reader[] {
   const bundle = (location: string, parse: (bytes: Buffer, file: string) => SourceRecords) => async () =>
     parse(await fetchSource(location), location);
-  const folder = async (location: string, pattern: RegExp) => {
-    if (isUrl(location)) {
-      throw new SourceError(
-        location,
-        'location',
-        'rule archives from URLs are not supported yet: unpack it and name the folder',
-      );
-    }
-    return readFolder(location, pattern);
-  };
+  // Rule sources are folders, or zip / tar.gz archives given as a file or a URL.
+  const folder = async (location: string, pattern: RegExp) =>
+    isUrl(location) || isArchiveName(location)
+      ? readArchive(await fetchSource(location), location, pattern)
+      : readFolder(location, pattern);
   return [
     ...request.attack.map((location) => ({
       location,

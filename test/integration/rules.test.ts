@@ -58,6 +58,34 @@ describe('Sigma and Atomic on hand-made sources', () => {
     assert.deepEqual(await fingerprint(graph), together);
   });
 
+  it('loads a rule archive from a URL like the folder it holds', async () => {
+    const { createServer } = await import('node:http');
+    const { zipSync } = await import('fflate');
+    const files = await readFolder(fixture('sigma'), /\.ya?ml$/);
+    const zip = Buffer.from(
+      zipSync(Object.fromEntries(files.map((f) => [`rules-main/${f.path}`, Buffer.from(f.text)]))),
+    );
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/zip' }).end(zip));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const url = `http://127.0.0.1:${port}/releases/sigma_all_rules.zip`;
+      const { sources } = await seed(graph, { attack: [], sigma: [{ name: 'archive', location: url }] }, { batchSize });
+      assert.equal(sources[0]?.nodes, 3);
+      const rows = await graph.read("MATCH (s:SigmaRule {source: 'archive'}) RETURN s.path AS path ORDER BY path");
+      assert.deepEqual(
+        rows.map((r) => r.path),
+        [
+          'deprecated/old_rule.yml',
+          'rules/cloud/aws_sts_getsessiontoken_misuse.yml',
+          'rules/cloud/multi_document_rule.yml',
+        ],
+      );
+    } finally {
+      server.close();
+    }
+  });
+
   it('with --strict, a folder with a bad file fails the run and writes nothing', async () => {
     const before = await fingerprint(graph);
     await assert.rejects(
