@@ -115,6 +115,11 @@ async function seedCommand(args: string[]): Promise<number> {
     report('ATT&CK ids named by D3FEND but not in the loaded ATT&CK bundles', links.missingAttackIds);
     report('technique ids of Sigma rules or Atomic tests not in the loaded ATT&CK bundles', links.unknownTechniqueIds);
     report('tactic tags of Sigma rules that name no Enterprise tactic', links.unknownTacticTags);
+    if (links.revokedTechniqueTags.length > 0) {
+      console.error(
+        `  Sigma tags naming revoked techniques (linked to the replacements too): ${links.revokedTechniqueTags.join(', ')}`,
+      );
+    }
     return 0;
   } catch (error) {
     if (error instanceof SourceError) {

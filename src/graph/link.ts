@@ -16,6 +16,8 @@ export interface LinkSummary {
   unknownTechniqueIds: string[];
   /** Tactic tags of Sigma rules that name no loaded Enterprise tactic, sorted. */
   unknownTacticTags: string[];
+  /** Technique ids tagged by Sigma rules that name revoked techniques (linked to them and their replacements). */
+  revokedTechniqueTags: string[];
 }
 
 /** Brings every link between sources up to date; see the functions it calls. */
@@ -75,7 +77,14 @@ export async function linkRulesAndTests(
        WITH shortname ORDER BY shortname
        RETURN collect(shortname) AS names`,
     );
+    const [revoked] = await run(
+      `MATCH (s:SigmaRule) UNWIND s.techniqueIds AS id
+       WITH DISTINCT id WHERE EXISTS { MATCH (:Technique {id: id, revoked: true}) }
+       WITH id ORDER BY id
+       RETURN collect(id) AS ids`,
+    );
     return {
+      revokedTechniqueTags: (revoked?.ids as string[]) ?? [],
       sigmaDetects: Number(detects?.n ?? 0),
       sigmaTactics: Number(tactics?.n ?? 0),
       atomicTests: Number(tests?.n ?? 0),

@@ -141,7 +141,10 @@ export async function seed(
       (links.unknownTechniqueIds.length > 0
         ? `; ${links.unknownTechniqueIds.length} technique ids of Sigma or Atomic not loaded`
         : '') +
-      (links.unknownTacticTags.length > 0 ? `; ${links.unknownTacticTags.length} unknown Sigma tactic tags` : ''),
+      (links.unknownTacticTags.length > 0 ? `; ${links.unknownTacticTags.length} unknown Sigma tactic tags` : '') +
+      (links.revokedTechniqueTags.length > 0
+        ? `; ${links.revokedTechniqueTags.length} Sigma technique tags name revoked techniques`
+        : ''),
   );
   return { sources: summaries, links };
 }

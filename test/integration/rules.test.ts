@@ -50,6 +50,7 @@ describe('Sigma and Atomic on hand-made sources', () => {
     ]);
     assert.deepEqual(run.links.unknownTechniqueIds, ['T1548', 'T9999']);
     assert.deepEqual(run.links.unknownTacticTags, ['privilege-escalation', 'stealth']);
+    assert.deepEqual(run.links.revokedTechniqueTags, ['T1527']);
     assert.equal(run.sources.find((s) => s.scope === 'sigma:sigmahq')?.warnings.filter((w) => w.skipped).length, 6);
     const together = await fingerprint(graph);
     await resetGraph(graph);
