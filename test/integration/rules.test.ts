@@ -188,6 +188,27 @@ describe('the real SigmaHQ and Atomic Red Team folders', { skip: skipWithoutShar
     }
   });
 
+  it('answers rules and tests of a page of techniques in a number of queries that does not grow with the page', async () => {
+    const queriesFor = async (first: number) => {
+      let count = 0;
+      const stop = graph.onQuery(() => {
+        count++;
+      });
+      const { errors } = await api.gql(
+        `query($first: Int) { techniques(first: $first) { nodes { id
+          sigmaRules(first: 3) { totalCount nodes { id techniques { id } tactics { id } } }
+          atomicTests { guid technique { id } } } } }`,
+        { first },
+      );
+      stop();
+      assert.equal(errors, undefined);
+      return count;
+    };
+    // Page, rules, their techniques, their tactics, tests, the tests' techniques.
+    assert.equal(await queriesFor(5), 6);
+    assert.equal(await queriesFor(50), 6);
+  });
+
   it('filters rules the same way on a technique and at the top level', async () => {
     const filter = '{minLevel: HIGH, status: [STABLE, TEST], product: "windows"}';
     const { data } = await api.gql(`{
