@@ -1,5 +1,6 @@
 // Read queries of the D3FEND part of the API: tactics, filtered pages of techniques and artifacts, counter paths.
 import type { Graph } from './driver.js';
+import { readPageOf } from './page.js';
 import type { GraphNode } from './read.js';
 
 /** One stored path of a COUNTERS edge, split into its parts (artifacts by IRI local name). */
@@ -35,7 +36,7 @@ export async function readD3fendTechniquePage(
   skip: number,
   limit: number,
 ): Promise<{ total: number; nodes: GraphNode[] }> {
-  return page(
+  return readPageOf(
     graph,
     `MATCH (n:D3fendTechnique)
      WHERE ($tactic IS NULL OR toLower(n.tactic) = $tactic) AND ($includeDeprecated OR NOT n.deprecated)
@@ -58,7 +59,7 @@ export async function readArtifactPage(
   skip: number,
   limit: number,
 ): Promise<{ total: number; nodes: GraphNode[] }> {
-  return page(graph, `MATCH (n:Artifact) WHERE ${TEXT_MATCH} WITH n ORDER BY n.name, n.iri`, {
+  return readPageOf(graph, `MATCH (n:Artifact) WHERE ${TEXT_MATCH} WITH n ORDER BY n.name, n.iri`, {
     text: filter.text?.toLowerCase() ?? null,
     skip,
     limit,
@@ -68,13 +69,3 @@ export async function readArtifactPage(
 const TEXT_MATCH = `$text IS NULL OR toLower(n.id) CONTAINS $text OR toLower(n.name) CONTAINS $text
   OR any(s IN coalesce(n.synonyms, []) WHERE toLower(s) CONTAINS $text)
   OR toLower(coalesce(n.definition, '')) CONTAINS $text`;
-
-async function page(graph: Graph, match: string, params: Record<string, unknown>) {
-  const [row] = await graph.read(
-    `${match}
-     WITH collect(n) AS matches
-     RETURN size(matches) AS total, [x IN matches[$skip..($skip + $limit)] | properties(x)] AS nodes`,
-    params,
-  );
-  return { total: Number(row?.total ?? 0), nodes: (row?.nodes as GraphNode[]) ?? [] };
-}

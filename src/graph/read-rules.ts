@@ -1,5 +1,6 @@
 // Read queries of detections and tests: filtered pages of Sigma rules and Atomic tests.
 import type { Graph } from './driver.js';
+import { readPageOf } from './page.js';
 import type { GraphNode } from './read.js';
 
 /** A Sigma rule filter with values normalised: text in lower case, technique and tactic ids in upper case. */
@@ -34,7 +35,7 @@ export function sigmaRuleMatches(rule: GraphNode, filter: SigmaFilter): boolean 
 /** One page of Sigma rules matching `filter`, by title, with the total count. */
 export async function readSigmaPage(graph: Graph, filter: SigmaFilter, skip: number, limit: number) {
   const eq = (field: string, param: string) => `($${param} IS NULL OR toLower(coalesce(n.${field}, '')) = $${param})`;
-  return page(
+  return readPageOf(
     graph,
     `MATCH (n:SigmaRule)
      WHERE ${eq('source', 'source')} AND ${eq('folder', 'folder')} AND ${eq('product', 'product')}
@@ -58,7 +59,7 @@ export async function readAtomicPage(
   skip: number,
   limit: number,
 ) {
-  return page(
+  return readPageOf(
     graph,
     `MATCH (n:AtomicTest)
      WHERE ($technique IS NULL OR n.techniqueId = $technique)
@@ -67,14 +68,4 @@ export async function readAtomicPage(
      WITH n ORDER BY n.techniqueId, n.number, n.guid`,
     { ...filter, skip, limit },
   );
-}
-
-async function page(graph: Graph, match: string, params: Record<string, unknown>) {
-  const [row] = await graph.read(
-    `${match}
-     WITH collect(n) AS matches
-     RETURN size(matches) AS total, [x IN matches[$skip..($skip + $limit)] | properties(x)] AS nodes`,
-    params,
-  );
-  return { total: Number(row?.total ?? 0), nodes: (row?.nodes as GraphNode[]) ?? [] };
 }

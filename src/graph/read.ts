@@ -1,6 +1,7 @@
 // Read queries of the API: batched lookups by id, batched relationship traversals, and filtered pages.
 import type { Graph, Row } from './driver.js';
 import { NODE_KEYS, type NodeLabel } from './model.js';
+import { readPageOf } from './page.js';
 import { RELATIONS, type RelationName } from './relations.js';
 
 /** A node as the API sees it: its properties, plain JS values. ATT&CK nodes have stixId and id; D3FEND ones iri. */
@@ -94,7 +95,8 @@ export async function readPage(
   skip: number,
   limit: number,
 ): Promise<{ total: number; nodes: GraphNode[] }> {
-  const [row] = await graph.read(
+  return readPageOf(
+    graph,
     `MATCH (n:${label})
      WHERE ($domain IS NULL OR $domain IN n.domains)
        AND ($includeRevoked OR NOT n.revoked)
@@ -107,9 +109,7 @@ export async function readPage(
        AND ($kind IS NULL OR n.kind = $kind)
        AND ($tactic IS NULL OR EXISTS {
              MATCH (n)-[:IN_TACTIC]->(t:Tactic) WHERE t.id = $tactic OR t.shortname = $tactic })
-     WITH n ORDER BY n.id, n.stixId
-     WITH collect(n) AS matches
-     RETURN size(matches) AS total, [x IN matches[$skip..($skip + $limit)] | properties(x)] AS nodes`,
+     WITH n ORDER BY n.id, n.stixId`,
     {
       domain: filter.domain,
       text: filter.text === null ? null : filter.text.toLowerCase(),
@@ -123,7 +123,6 @@ export async function readPage(
       limit,
     },
   );
-  return { total: Number(row?.total ?? 0), nodes: (row?.nodes as GraphNode[]) ?? [] };
 }
 
 /** The tactics of a domain in matrix order. */
