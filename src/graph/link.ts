@@ -29,7 +29,7 @@ export async function linkSources(graph: Graph): Promise<LinkSummary> {
 
 /**
  * Rebuilds `(SigmaRule)-[:DETECTS {tags}]->(Technique)` from each rule's technique tags (a revoked technique's tag
- * also reaches its replacement), `(SigmaRule)-[:FOR_TACTIC]->(Tactic)` from its tactic tags (Enterprise tactics, by
+ * also reaches its replacements, to the current one), `(SigmaRule)-[:FOR_TACTIC]->(Tactic)` from its tactic tags (Enterprise tactics, by
  * short name), and `(AtomicTest)-[:TESTS]->(Technique)`. Rebuilt whole in one transaction: the result depends only
  * on what is loaded.
  */
@@ -42,8 +42,10 @@ export async function linkRulesAndTests(
     const [detects] = await run(
       `MATCH (s:SigmaRule) UNWIND s.techniqueIds AS tag
        MATCH (t:Technique {id: tag})
-       OPTIONAL MATCH (t)-[:REVOKED_BY]->(replacement:Technique)
-       UNWIND (CASE WHEN t.revoked AND replacement IS NOT NULL THEN [t, replacement] ELSE [t] END) AS target
+       // A replacement may itself be revoked later: follow the chain to the current technique.
+       OPTIONAL MATCH (t)-[:REVOKED_BY*1..10]->(replacement:Technique)
+       WITH s, tag, t, collect(DISTINCT replacement) AS replacements
+       UNWIND [t] + (CASE WHEN t.revoked THEN replacements ELSE [] END) AS target
        WITH s, target, collect(DISTINCT tag) AS tags
        CREATE (s)-[d:DETECTS {tags: tags}]->(target)
        RETURN count(d) AS n`,

@@ -35,11 +35,13 @@ export function sigmaRuleMatches(rule: GraphNode, filter: SigmaFilter): boolean 
 /** One page of Sigma rules matching `filter`, by title, with the total count. */
 export async function readSigmaPage(graph: Graph, filter: SigmaFilter, skip: number, limit: number) {
   const eq = (field: string, param: string) => `($${param} IS NULL OR toLower(coalesce(n.${field}, '')) = $${param})`;
+  const anyOf = (field: string, param: string) =>
+    `($${param} IS NULL OR any(v IN coalesce(n.${field}, []) WHERE toLower(v) = $${param}))`;
   return readPageOf(
     graph,
     `MATCH (n:SigmaRule)
-     WHERE ${eq('source', 'source')} AND ${eq('folder', 'folder')} AND ${eq('product', 'product')}
-       AND ${eq('category', 'category')} AND ${eq('service', 'service')}
+     WHERE ${eq('source', 'source')} AND ${eq('folder', 'folder')} AND ${anyOf('products', 'product')}
+       AND ${anyOf('categories', 'category')} AND ${anyOf('services', 'service')}
        AND ($statuses IS NULL OR n.status IN $statuses)
        AND ($minLevelRank IS NULL OR n.levelRank >= $minLevelRank)
        AND ($technique IS NULL OR EXISTS { MATCH (n)-[:DETECTS]->(:Technique {id: $technique}) })

@@ -65,7 +65,7 @@ export async function readNodes(
   const rows = await graph.read(
     `UNWIND $keys AS key
      MATCH (n:${label}) WHERE ${LOOKUP[label] ?? 'n.id = key OR n.stixId = key'}
-     WITH key, n ORDER BY n.revoked, n.deprecated, n.modified DESC
+     WITH key, n ORDER BY n.revoked, n.deprecated, n.modified DESC, n.source
      RETURN key, head(collect(properties(n))) AS node`,
     { keys, ns: D3F_NAMESPACE },
   );

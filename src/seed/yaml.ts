@@ -4,8 +4,10 @@ import { SourceError } from '../errors.js';
 
 /** Largest rule file accepted, in bytes (the largest SigmaHQ rule is under 40 KB). */
 export const MAX_YAML_BYTES = 1024 * 1024;
-/** Most aliases (`*name`) a file may use: enough for any real rule, too few for an alias bomb. */
+/** Most aliases (`*name`) a file may use: enough for any real rule. */
 export const MAX_YAML_ALIASES = 64;
+/** Most values (scalars, lists, mappings) a file may expand to once aliases are resolved: stops alias bombs. */
+export const MAX_YAML_VALUES = 100_000;
 
 /**
  * Every document of a YAML text, loaded with the core schema. Throws SourceError (file, line, reason) for text that
@@ -19,14 +21,27 @@ export function loadYamlDocuments(text: string, file: string): unknown[] {
   if (aliases > MAX_YAML_ALIASES) {
     throw new SourceError(file, 'whole file', `${aliases} YAML aliases, at most ${MAX_YAML_ALIASES} (an alias bomb?)`);
   }
+  let documents: unknown[];
   try {
-    return yaml.loadAll(text, null, { schema: yaml.CORE_SCHEMA, filename: file }).filter((d) => d !== null);
+    documents = yaml.loadAll(text, null, { schema: yaml.CORE_SCHEMA, filename: file }).filter((d) => d !== null);
   } catch (error) {
     const mark = (error as { mark?: { line?: number; column?: number } }).mark;
     const reason = (error as { reason?: string }).reason ?? (error as Error).message.split('\n')[0];
     const where = mark?.line !== undefined ? `line ${mark.line + 1}, column ${(mark.column ?? 0) + 1}` : 'whole file';
     throw new SourceError(file, where, `not valid YAML: ${reason}`);
   }
+  // Aliases share values, so a few of them can stand for millions: count what reading the documents would visit.
+  let budget = MAX_YAML_VALUES;
+  const stack: unknown[] = [...documents];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (--budget < 0) {
+      throw new SourceError(file, 'whole file', `expands to more than ${MAX_YAML_VALUES} values (an alias bomb?)`);
+    }
+    if (Array.isArray(value)) stack.push(...value);
+    else if (value && typeof value === 'object') stack.push(...Object.values(value));
+  }
+  return documents;
 }
 
 /** The 1-based line of the first line of `text` that starts with `key:` (for messages about a field), or null. */

@@ -28,10 +28,13 @@ describe('parseSigmaSource on a hand-made folder', async () => {
       levelRank: 1,
       author: 'Austin Songer @austinsonger',
       date: '2021-07-24',
-      modified: '2022/10/09',
+      modified: '2022-10-09',
       product: 'aws',
       category: null,
       service: 'cloudtrail',
+      products: ['aws'],
+      categories: [''],
+      services: ['cloudtrail'],
       tags: [
         'attack.lateral_movement',
         'attack.privilege-escalation',
@@ -53,6 +56,11 @@ describe('parseSigmaSource on a hand-made folder', async () => {
   it('reads a rule spread over several YAML documents, with its id in the second', () => {
     const multi = rule('4a3a2b96-d7fc-4cb9-80e4-4a545fe95f46');
     assert.deepEqual([multi?.title, multi?.level, multi?.techniqueIds], ['Remote Service Creation', 'high', ['T1550']]);
+    // Each document's log source is kept; the first is the rule's.
+    assert.deepEqual(
+      [multi?.product, multi?.service, multi?.products, multi?.categories, multi?.services],
+      ['windows', 'system', ['windows', 'windows'], ['', 'process_creation'], ['system', '']],
+    );
   });
 
   it('skips every bad file with its path, position and reason, and loads the rest', () => {
@@ -67,6 +75,12 @@ describe('parseSigmaSource on a hand-made folder', async () => {
         file: broken('alias_bomb.yml'),
         where: 'whole file',
         reason: '156 YAML aliases, at most 64 (an alias bomb?)',
+        skipped: true,
+      },
+      {
+        file: broken('alias_expansion.yml'),
+        where: 'whole file',
+        reason: 'expands to more than 100000 values (an alias bomb?)',
         skipped: true,
       },
       {
@@ -133,7 +147,7 @@ describe('parseAtomics on a hand-made folder', async () => {
     });
   });
 
-  it('skips a file that is not YAML and one with a test without a guid', () => {
+  it('skips, whole, a file that is not YAML, one repeating a guid, and one with a test without a guid', () => {
     assert.deepEqual(records.warnings, [
       {
         file: `${folder}/T1003/T1003.yaml`,
@@ -141,7 +155,15 @@ describe('parseAtomics on a hand-made folder', async () => {
         reason: 'not valid YAML: unexpected end of the stream within a flow collection',
         skipped: true,
       },
+      {
+        file: `${folder}/T9997/T9997.yaml`,
+        where: 'test "A copied test"',
+        reason: 'guid 67e5d354-a4be-44ab-9c45-2a6e5ad6b2b5 is already used in T1550.001/T1550.001.yaml',
+        skipped: true,
+      },
       { file: `${folder}/T9998/T9998.yaml`, where: 'atomic_tests[0]', reason: 'no auto_generated_guid', skipped: true },
     ]);
+    // The file is skipped whole: its first test, with a new guid, is not loaded either.
+    assert.ok(!records.nodes.some((n) => n.key === '2b3c4d5e-0000-4000-8000-000000000003'));
   });
 });

@@ -71,6 +71,14 @@ export const detectionResolvers: Resolvers = {
       category: (rule.category as string | null) ?? null,
       service: (rule.service as string | null) ?? null,
     }),
+    logsources: (rule) => {
+      const [categories, services] = [strings(rule.categories), strings(rule.services)];
+      return strings(rule.products).map((product, i) => ({
+        product: product || null,
+        category: categories[i] || null,
+        service: services[i] || null,
+      }));
+    },
     tags: (rule) => strings(rule.tags),
     references: (rule) => strings(rule.references),
     falsepositives: (rule) => strings(rule.falsepositives),

@@ -22,17 +22,22 @@ export function parseAtomics(location: string, files: SourceFile[]): SourceRecor
   const guids = new Map<string, string>();
   for (const file of files) {
     try {
-      for (const test of fileTests(file)) {
-        const earlier = guids.get(test.key);
-        if (earlier)
+      const tests = fileTests(file);
+      const inFile = new Set<string>();
+      for (const test of tests) {
+        const earlier = guids.get(test.key) ?? (inFile.has(test.key) ? file.path : undefined);
+        if (earlier) {
           throw new SourceError(
             file.path,
             `test "${test.props.name}"`,
             `guid ${test.key} is already used in ${earlier}`,
           );
-        guids.set(test.key, file.path);
-        nodes.push(test);
+        }
+        inFile.add(test.key);
       }
+      // All tests of the file, or none: nothing is added before every test passed.
+      for (const test of tests) guids.set(test.key, file.path);
+      nodes.push(...tests);
     } catch (error) {
       if (!(error instanceof SourceError)) throw error;
       warnings.push({ file: `${location}/${file.path}`, where: error.position, reason: error.reason, skipped: true });

@@ -59,6 +59,15 @@ export function parseSigmaSource(name: string, location: string, files: SourceFi
   };
 }
 
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+/** Sigma dates are written `2021-07-24` or `2021/07/24`: both become `2021-07-24`; anything else stays as written. */
+function isoDate(value: string | null): string | null {
+  return value && /^\d{4}[/-]\d{2}[/-]\d{2}$/.test(value) ? value.replaceAll('/', '-') : value;
+}
+
 function ruleProps(source: string, file: SourceFile): Record<string, PropValue> {
   const documents = loadYamlDocuments(file.text, file.path);
   if (documents.length === 0) throw new SourceError(file.path, 'whole file', 'empty: no YAML document');
@@ -76,10 +85,12 @@ function ruleProps(source: string, file: SourceFile): Record<string, PropValue> 
   const title = field('title');
   if (!id) throw new SourceError(file.path, 'whole file', 'no id');
   if (!title) throw new SourceError(file.path, 'whole file', 'no title');
-  const logsource = (typeof rule.logsource === 'object' && rule.logsource !== null ? rule.logsource : {}) as Record<
-    string,
-    unknown
-  >;
+  // Each document of a collection may name its own log source: keep them all, the first as the rule's.
+  const logsources = (documents as Record<string, unknown>[])
+    .map((d) => d.logsource)
+    .filter((l): l is Record<string, unknown> => typeof l === 'object' && l !== null && !Array.isArray(l))
+    .map((l) => ({ product: text(l.product), category: text(l.category), service: text(l.service) }));
+  const logsource = logsources[0] ?? { product: null, category: null, service: null };
   const related = Array.isArray(rule.related) ? (rule.related as Record<string, unknown>[]) : [];
   const tags = list('tags');
   const level = field('level')?.toLowerCase() ?? null;
@@ -96,11 +107,14 @@ function ruleProps(source: string, file: SourceFile): Record<string, PropValue> 
     levelRank: level ? SIGMA_LEVELS.indexOf(level as (typeof SIGMA_LEVELS)[number]) : -1,
     description: field('description'),
     author: field('author'),
-    date: field('date'),
-    modified: field('modified'),
-    product: typeof logsource.product === 'string' ? logsource.product : null,
-    category: typeof logsource.category === 'string' ? logsource.category : null,
-    service: typeof logsource.service === 'string' ? logsource.service : null,
+    date: isoDate(field('date')),
+    modified: isoDate(field('modified')),
+    product: logsource.product,
+    category: logsource.category,
+    service: logsource.service,
+    products: logsources.map((l) => l.product ?? ''),
+    categories: logsources.map((l) => l.category ?? ''),
+    services: logsources.map((l) => l.service ?? ''),
     tags,
     references: list('references'),
     falsepositives: list('falsepositives'),
