@@ -87,6 +87,53 @@ describe('Sigma and Atomic on hand-made sources', () => {
     }
   });
 
+  it('follows a chain of revocations to the current technique', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(path.join(tmpdir(), 'coverage-graph-chain-'));
+    const technique = (n: number, revoked: boolean) => ({
+      type: 'attack-pattern',
+      id: `attack-pattern--00000000-0000-4000-8000-00000000000${n}`,
+      name: `Technique ${n}`,
+      revoked,
+      external_references: [{ source_name: 'mitre-attack', external_id: `T000${n}` }],
+    });
+    const revokedBy = (from: number, to: number) => ({
+      type: 'relationship',
+      id: `relationship--00000000-0000-4000-8000-00000000010${from}`,
+      relationship_type: 'revoked-by',
+      source_ref: `attack-pattern--00000000-0000-4000-8000-00000000000${from}`,
+      target_ref: `attack-pattern--00000000-0000-4000-8000-00000000000${to}`,
+    });
+    const bundle = {
+      type: 'bundle',
+      id: 'bundle--00000000-0000-4000-8000-000000000009',
+      objects: [
+        { ...technique(1, true), x_mitre_domains: ['chain-attack'] },
+        technique(2, true),
+        technique(3, false),
+        revokedBy(1, 2),
+        revokedBy(2, 3),
+      ],
+    };
+    writeFileSync(path.join(dir, 'chain.json'), JSON.stringify(bundle));
+    mkdirSync(path.join(dir, 'rules'));
+    writeFileSync(path.join(dir, 'rules', 'r.yml'), 'title: Old Tag\nid: 1\ntags:\n  - attack.t0001\n');
+    await seed(
+      graph,
+      { attack: [path.join(dir, 'chain.json')], sigma: [{ name: 'chain', location: path.join(dir, 'rules') }] },
+      { batchSize },
+    );
+    const rows = await graph.read(
+      "MATCH (:SigmaRule {source: 'chain'})-[d:DETECTS]->(t:Technique) RETURN t.id AS id, d.tags AS tags ORDER BY id",
+    );
+    assert.deepEqual(rows, [
+      { id: 'T0001', tags: ['T0001'] },
+      { id: 'T0002', tags: ['T0001'] },
+      { id: 'T0003', tags: ['T0001'] },
+    ]);
+  });
+
   it('with --strict, a folder with a bad file fails the run and writes nothing', async () => {
     const before = await fingerprint(graph);
     await assert.rejects(
