@@ -20,6 +20,9 @@ Commands:
        [--strict] [--batch-size N] [--verbose]
                             --strict: a rule file that would be skipped fails the run, nothing written
   serve                     Start the GraphQL API (http://localhost:4000/graphql)
+  report <T-id>...          Print the technique report (Markdown) of each technique
+  report --all --out <dir> [--domain enterprise|mobile|ics]
+                            Write one report per technique and an index.md
   up [seed options]         All in one: start the local Neo4j (unless NEO4J_URI is set), seed when sources are
                             given or nothing is loaded yet, then serve
 
@@ -36,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return serveCommand();
     case 'up':
       return upCommand(rest);
+    case 'report':
+      return reportCommand(rest);
     case undefined:
     case '-h':
     case '--help':
@@ -127,6 +132,57 @@ async function seedCommand(args: string[]): Promise<number> {
       return 1;
     }
     throw error;
+  } finally {
+    await graph.close();
+  }
+}
+
+async function reportCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { all: { type: 'boolean', default: false }, out: { type: 'string' }, domain: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.all === positionals.length > 0 || (values.all && !values.out)) {
+    console.error(
+      'Usage: coverage-graph report <T-id>...  |  coverage-graph report --all --out <dir> [--domain enterprise]',
+    );
+    return 2;
+  }
+  const bad = positionals.find((id) => !/^T\d{4}(\.\d{3})?$/i.test(id));
+  if (bad) {
+    console.error(`not an ATT&CK technique id: "${bad}" (expected e.g. T1550.001)`);
+    return 2;
+  }
+  const { readReportData, readTechniqueIds } = await import('./graph/read-report.js');
+  const { renderTechniqueReport } = await import('./report/technique.js');
+  const graph = new Graph();
+  try {
+    const domain = `${values.domain ?? 'enterprise'}-attack`;
+    const ids = values.all ? await readTechniqueIds(graph, domain) : positionals.map((id) => id.toUpperCase());
+    const reports = await readReportData(graph, ids);
+    if (!values.all) {
+      const missing = ids.filter((_, i) => reports[i] === null);
+      for (const report of reports) if (report) process.stdout.write(`${renderTechniqueReport(report)}\n`);
+      if (missing.length > 0) console.error(`unknown techniques: ${missing.join(', ')}`);
+      return missing.length > 0 ? 1 : 0;
+    }
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    await mkdir(values.out as string, { recursive: true });
+    const index = [`# Technique reports (${domain})`, ''];
+    for (const report of reports) {
+      if (!report) continue;
+      await writeFile(path.join(values.out as string, `${report.id}.md`), renderTechniqueReport(report));
+      index.push(
+        `* [${report.id}: ${report.name}](${report.id}.md): ${report.d3fend.countermeasures.length} countermeasures, ` +
+          `${report.sigma.rules.length} Sigma rules, ${report.atomic.tests.length} Atomic tests`,
+      );
+    }
+    await writeFile(path.join(values.out as string, 'index.md'), `${index.join('\n')}\n`);
+    console.error(`wrote ${index.length - 2} reports and index.md to ${values.out}`);
+    return 0;
   } finally {
     await graph.close();
   }

@@ -16,7 +16,9 @@ import {
   readTactics,
 } from '../graph/read.js';
 import { readArtifactPage, readD3fendTactics, readD3fendTechniquePage } from '../graph/read-d3fend.js';
+import { readReportData } from '../graph/read-report.js';
 import { readAtomicPage, readSigmaPage, type SigmaFilter } from '../graph/read-rules.js';
+import type { TechniqueReportData } from '../report/technique.js';
 
 /** Loaders built for one request and dropped with it, so nothing is cached across requests. */
 export interface Loaders {
@@ -48,6 +50,8 @@ export interface Loaders {
     skip: number,
     limit: number,
   ) => Promise<{ total: number; nodes: GraphNode[] }>;
+  /** Report data by ATT&CK technique id: one batch of queries per tick. */
+  report: DataLoader<string, TechniqueReportData | null>;
   sigmaPage: (filter: SigmaFilter, skip: number, limit: number) => Promise<{ total: number; nodes: GraphNode[] }>;
   atomicPage: (
     filter: { technique: string | null; platform: string | null; executor: string | null },
@@ -93,6 +97,7 @@ export function createContext(graph: Graph): Context {
     },
     d3fendTechniquePage: (filter, skip, limit) => readD3fendTechniquePage(graph, filter, skip, limit),
     artifactPage: (filter, skip, limit) => readArtifactPage(graph, filter, skip, limit),
+    report: new DataLoader((ids) => readReportData(graph, ids), { maxBatchSize: 1000 }),
     sigmaPage: (filter, skip, limit) => readSigmaPage(graph, filter, skip, limit),
     atomicPage: (filter, skip, limit) => readAtomicPage(graph, filter, skip, limit),
   };

@@ -82,6 +82,11 @@ export function expectedCountermeasures(file: string) {
     }
     expected.set(id, byDefender);
   }
+  /** Expected countermeasures per ATT&CK id, by IRI local name (as report links show them). */
+  const expectedLocalNames = (attackIdWanted: string) => {
+    const ids = new Set(expected.get(attackIdWanted)?.keys() ?? []);
+    return [...d3fendId].filter(([, id]) => ids.has(id)).map(([cls]) => local(cls));
+  };
   /** Local names of the direct named subclasses of a class. */
   const childrenOf = (name: string) =>
     [...superOf].filter(([, parents]) => parents.includes(`${D}${name}`)).map(([child]) => local(child));
@@ -90,5 +95,6 @@ export function expectedCountermeasures(file: string) {
     defensiveIds: defensive.map((d) => d3fendId.get(d) as string),
     attackIds: new Set(attackId.values()),
     childrenOf,
+    expectedLocalNames,
   };
 }

@@ -2,10 +2,11 @@
 import { BadUserInputError } from '../../errors.js';
 import type { GraphNode } from '../../graph/read.js';
 import { type SigmaFilter, sigmaRuleMatches } from '../../graph/read-rules.js';
+import { renderTechniqueReport } from '../../report/technique.js';
 import { connectionFromList, connectionOf, pageWindow } from '../connection.js';
 import type { Context } from '../context.js';
 import type { QueryResolvers, Resolvers, SigmaLevel, SigmaRuleFilter, SigmaStatus } from '../generated/graphql.js';
-import { loadRelated, relatedList } from './shared.js';
+import { checkId, loadRelated, relatedList } from './shared.js';
 
 const LEVELS: SigmaLevel[] = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 const STATUSES: SigmaStatus[] = ['STABLE', 'TEST', 'EXPERIMENTAL', 'DEPRECATED', 'UNSUPPORTED'];
@@ -118,6 +119,10 @@ export const detectionQueryResolvers: QueryResolvers = {
     );
   },
   atomicTest: (_root, args, ctx) => ctx.loaders.node('AtomicTest').load(args.guid.trim()),
+  techniqueReport: async (_root, args, ctx) => {
+    const data = await ctx.loaders.report.load(checkId('Technique', args.id.trim()));
+    return data ? renderTechniqueReport(data) : null;
+  },
   atomicTests: async (_root, args, ctx) => {
     const window = pageWindow(args);
     const technique = args.filter?.technique?.trim().toUpperCase() || null;
