@@ -15,6 +15,7 @@ import {
   readTactic,
   readTactics,
 } from '../graph/read.js';
+import { type CoverageRow, type CoverageScope, readCoverageRows } from '../graph/read-coverage.js';
 import { readArtifactPage, readD3fendTactics, readD3fendTechniquePage } from '../graph/read-d3fend.js';
 import { readReportData } from '../graph/read-report.js';
 import { readAtomicPage, readSigmaPage, type SigmaFilter } from '../graph/read-rules.js';
@@ -50,6 +51,8 @@ export interface Loaders {
     skip: number,
     limit: number,
   ) => Promise<{ total: number; nodes: GraphNode[] }>;
+  /** Every technique of a domain with its coverage counts under a filter: one query. */
+  coverageRows: (scope: CoverageScope) => Promise<CoverageRow[]>;
   /** Report data by ATT&CK technique id: one batch of queries per tick. */
   report: DataLoader<string, TechniqueReportData | null>;
   sigmaPage: (filter: SigmaFilter, skip: number, limit: number) => Promise<{ total: number; nodes: GraphNode[] }>;
@@ -97,6 +100,7 @@ export function createContext(graph: Graph): Context {
     },
     d3fendTechniquePage: (filter, skip, limit) => readD3fendTechniquePage(graph, filter, skip, limit),
     artifactPage: (filter, skip, limit) => readArtifactPage(graph, filter, skip, limit),
+    coverageRows: (scope) => readCoverageRows(graph, scope),
     report: new DataLoader((ids) => readReportData(graph, ids), { maxBatchSize: 1000 }),
     sigmaPage: (filter, skip, limit) => readSigmaPage(graph, filter, skip, limit),
     atomicPage: (filter, skip, limit) => readAtomicPage(graph, filter, skip, limit),

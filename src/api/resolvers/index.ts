@@ -2,6 +2,7 @@
 import type { Resolvers } from '../generated/graphql.js';
 import { attackResolvers } from './attack.js';
 import { commonResolvers } from './common.js';
+import { coverageQueryResolvers, coverageResolvers } from './coverage.js';
 import { d3fendResolvers } from './d3fend.js';
 import { detectionQueryResolvers, detectionResolvers } from './detection.js';
 import { queryResolvers } from './query.js';
@@ -11,6 +12,12 @@ export const resolvers: Resolvers = {
   ...attackResolvers,
   ...d3fendResolvers,
   ...detectionResolvers,
-  Technique: { ...attackResolvers.Technique, ...d3fendResolvers.Technique, ...detectionResolvers.Technique },
-  Query: { ...queryResolvers, ...detectionQueryResolvers },
+  ...coverageResolvers,
+  Technique: {
+    ...attackResolvers.Technique,
+    ...d3fendResolvers.Technique,
+    ...detectionResolvers.Technique,
+    ...coverageResolvers.Technique,
+  },
+  Query: { ...queryResolvers, ...detectionQueryResolvers, ...coverageQueryResolvers },
 };

@@ -1,0 +1,106 @@
+// Coverage arithmetic: per-tactic and total counts, sub-technique roll-up and the ranking of gaps. Pure.
+import type { CoverageRow } from '../graph/read-coverage.js';
+
+export interface Counts {
+  techniques: number;
+  detected: number;
+  countered: number;
+  tested: number;
+  detectedPercent: number;
+  counteredPercent: number;
+  testedPercent: number;
+}
+
+/** A technique as coverage counts it: after roll-up, a parent carries what its sub-techniques have. */
+export interface CoveredTechnique extends CoverageRow {
+  detected: boolean;
+  countered: boolean;
+  tested: boolean;
+}
+
+/**
+ * The techniques that count: with roll-up, only techniques without a parent, each covered when itself or any of its
+ * sub-techniques is (counts summed, used-by the largest), in scope when itself or any sub-technique is.
+ */
+export function countedTechniques(rows: CoverageRow[], rollUp: boolean): CoveredTechnique[] {
+  const flags = (row: CoverageRow): CoveredTechnique => ({
+    ...row,
+    detected: row.sigmaRules > 0,
+    countered: row.countermeasures > 0,
+    tested: row.atomicTests > 0,
+  });
+  if (!rollUp) return rows.filter((r) => r.inScope).map(flags);
+  const subsOf = new Map<string, CoverageRow[]>();
+  for (const row of rows) if (row.parentId) subsOf.set(row.parentId, [...(subsOf.get(row.parentId) ?? []), row]);
+  return rows
+    .filter((row) => !row.parentId)
+    .map((parent) => {
+      const family = [parent, ...(subsOf.get(parent.id) ?? [])];
+      const sum = (key: 'sigmaRules' | 'countermeasures' | 'atomicTests' | 'mitigations') =>
+        family.reduce((total, r) => total + r[key], 0);
+      return flags({
+        ...parent,
+        inScope: family.some((r) => r.inScope),
+        sigmaRules: sum('sigmaRules'),
+        countermeasures: sum('countermeasures'),
+        atomicTests: sum('atomicTests'),
+        mitigations: sum('mitigations'),
+        usedBy: Math.max(...family.map((r) => r.usedBy)),
+      });
+    })
+    .filter((t) => t.inScope);
+}
+
+/** Counts and percentages (one decimal) of a set of techniques. */
+export function countsOf(techniques: CoveredTechnique[]): Counts {
+  const n = techniques.length;
+  const count = (key: 'detected' | 'countered' | 'tested') => techniques.filter((t) => t[key]).length;
+  const percent = (value: number) => (n === 0 ? 0 : Math.round((1000 * value) / n) / 10);
+  const [detected, countered, tested] = [count('detected'), count('countered'), count('tested')];
+  return {
+    techniques: n,
+    detected,
+    countered,
+    tested,
+    detectedPercent: percent(detected),
+    counteredPercent: percent(countered),
+    testedPercent: percent(tested),
+  };
+}
+
+/** Techniques without a detection, the most used first, then by id. */
+export function rankGaps(techniques: CoveredTechnique[]): CoveredTechnique[] {
+  return techniques
+    .filter((t) => !t.detected)
+    .sort((a, b) => b.usedBy - a.usedBy || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** What the Coverage type resolves from: the counted techniques and the tactics in matrix order. */
+export interface CoverageModel {
+  rollUpSubtechniques: boolean;
+  tactics: { tactic: Record<string, unknown>; counts: Counts }[];
+  totals: Counts;
+  gaps: CoveredTechnique[];
+}
+
+/** Builds the coverage of `rows` over `tactics` (matrix order), keeping only `tacticIds` when given. */
+export function coverageOf(
+  rows: CoverageRow[],
+  tactics: Record<string, unknown>[],
+  rollUp: boolean,
+  tacticIds: Set<string> | null,
+): CoverageModel {
+  const counted = countedTechniques(rows, rollUp).filter(
+    (t) => tacticIds === null || t.tactics.some((id) => tacticIds.has(id)),
+  );
+  const shown = tactics.filter((t) => tacticIds === null || tacticIds.has(String(t.id)));
+  return {
+    rollUpSubtechniques: rollUp,
+    tactics: shown.map((tactic) => ({
+      tactic,
+      counts: countsOf(counted.filter((t) => t.tactics.includes(String(tactic.id)))),
+    })),
+    totals: countsOf(counted),
+    gaps: rankGaps(counted),
+  };
+}

@@ -1,0 +1,109 @@
+// Resolvers of coverage: the matrix under a filter, its gaps, and one technique's coverage.
+import type { CoverageScope } from '../../graph/read-coverage.js';
+import { sigmaRuleMatches } from '../../graph/read-rules.js';
+import { connectionFromList, pageWindow } from '../connection.js';
+import type { Context } from '../context.js';
+import { coverageOf } from '../coverage.js';
+import type { CoverageFilter, QueryResolvers, Resolvers } from '../generated/graphql.js';
+import { sigmaFilter } from './detection.js';
+import { domainValue, loadRelated } from './shared.js';
+
+const lowerList = (values: readonly string[] | null | undefined) =>
+  values?.length ? values.map((v) => v.trim().toLowerCase()) : null;
+const upperList = (values: readonly string[] | null | undefined) =>
+  values?.length ? values.map((v) => v.trim().toUpperCase()) : null;
+const LEVELS = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+
+/** The graph layer's scope for a CoverageFilter argument. */
+export function coverageScope(filter: CoverageFilter | null | undefined): CoverageScope {
+  return {
+    domain: domainValue(filter?.domain ?? 'ENTERPRISE'),
+    platforms: lowerList(filter?.platforms),
+    tactics: filter?.tactics?.length ? filter.tactics.map((t) => t.trim()) : null,
+    groups: upperList(filter?.groups),
+    software: upperList(filter?.software),
+    campaigns: upperList(filter?.campaigns),
+    sigmaSources: lowerList(filter?.sigmaSources),
+    sigmaFolders: lowerList(filter?.sigmaFolders),
+    sigmaMinLevelRank: filter?.sigmaMinLevel ? LEVELS.indexOf(filter.sigmaMinLevel) : null,
+    sigmaStatuses: lowerList(filter?.sigmaStatuses),
+    sigmaProducts: lowerList(filter?.sigmaProducts),
+    atomicPlatforms: lowerList(filter?.atomicPlatforms),
+  };
+}
+
+export const coverageQueryResolvers: QueryResolvers = {
+  coverage: async (_root, args, ctx) => {
+    const scope = coverageScope(args.filter);
+    const [rows, tactics] = await Promise.all([
+      ctx.loaders.coverageRows(scope),
+      ctx.loaders.tactics(scope.domain, false),
+    ]);
+    const wanted = scope.tactics?.map((t) => t.toLowerCase());
+    const tacticIds = wanted
+      ? new Set(
+          tactics
+            .filter((t) => wanted.includes(String(t.id).toLowerCase()) || wanted.includes(String(t.shortname)))
+            .map((t) => String(t.id)),
+        )
+      : null;
+    return coverageOf(rows, tactics, args.filter?.rollUpSubtechniques === true, tacticIds);
+  },
+};
+
+export const coverageResolvers: Resolvers = {
+  Coverage: {
+    tactics: (model) => model.tactics as never,
+    gaps: (model, args) => {
+      pageWindow(args);
+      return connectionFromList(
+        model.gaps.map((node) => ({ node })),
+        args,
+      );
+    },
+  },
+  CoverageGap: {
+    technique: (gap, _args, ctx) => ctx.loaders.node('Technique').load(gap.stixId) as never,
+    countermeasures: (gap, _args, ctx: Context) => loadRelated('techniqueCountermeasures', { stixId: gap.stixId }, ctx),
+  },
+  Technique: {
+    coverage: async (technique, args, ctx) => {
+      const scope = coverageScope(args.filter);
+      const rules = sigmaFilter({
+        source: null,
+        folder: null,
+        status: args.filter?.sigmaStatuses ?? null,
+        minLevel: args.filter?.sigmaMinLevel ?? null,
+        product: null,
+      });
+      const [sigma, countermeasures, tests, mitigations] = await Promise.all([
+        loadRelated('techniqueSigmaRules', technique, ctx),
+        loadRelated('techniqueCountermeasures', technique, ctx),
+        loadRelated('techniqueAtomicTests', technique, ctx),
+        loadRelated('techniqueMitigations', technique, ctx),
+      ]);
+      const anyOf = (values: unknown, wanted: string[] | null) =>
+        wanted === null ||
+        (Array.isArray(values) ? values : [values]).some((v) => wanted.includes(String(v ?? '').toLowerCase()));
+      const sigmaRules = sigma.filter(
+        (r) =>
+          sigmaRuleMatches(r.node, rules) &&
+          anyOf(r.node.source, scope.sigmaSources) &&
+          anyOf(r.node.folder, scope.sigmaFolders) &&
+          anyOf(r.node.products, scope.sigmaProducts),
+      ).length;
+      const countered = countermeasures.filter((c) => c.node.deprecated !== true).length;
+      const atomicTests = tests.filter((t) => anyOf(t.node.platforms, scope.atomicPlatforms)).length;
+      const current = mitigations.filter((m) => m.node.revoked !== true && m.node.deprecated !== true).length;
+      return {
+        sigmaRules,
+        countermeasures: countered,
+        atomicTests,
+        mitigations: current,
+        detected: sigmaRules > 0,
+        countered: countered > 0,
+        tested: atomicTests > 0,
+      };
+    },
+  },
+};
