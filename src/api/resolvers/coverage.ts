@@ -5,6 +5,7 @@ import { connectionFromList, pageWindow } from '../connection.js';
 import type { Context } from '../context.js';
 import { coverageOf } from '../coverage.js';
 import type { CoverageFilter, QueryResolvers, Resolvers } from '../generated/graphql.js';
+import { countermeasuresOf } from './d3fend.js';
 import { sigmaFilter } from './detection.js';
 import { domainValue, loadRelated } from './shared.js';
 
@@ -64,7 +65,7 @@ export const coverageResolvers: Resolvers = {
   },
   CoverageGap: {
     technique: (gap, _args, ctx) => ctx.loaders.node('Technique').load(gap.stixId) as never,
-    countermeasures: (gap, _args, ctx: Context) => loadRelated('techniqueCountermeasures', { stixId: gap.stixId }, ctx),
+    countermeasures: (gap, _args, ctx: Context) => countermeasuresOf({ stixId: gap.stixId }, {}, ctx),
   },
   Technique: {
     coverage: async (technique, args, ctx) => {

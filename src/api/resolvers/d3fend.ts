@@ -30,17 +30,27 @@ export async function tacticName(tactic: string | null | undefined, ctx: Context
   return tactic.toLowerCase();
 }
 
+/**
+ * The countermeasures of an ATT&CK technique, in D3FEND tactic order then by name; `tactic` keeps one tactic's,
+ * deprecated D3FEND techniques only when asked.
+ */
+export async function countermeasuresOf(
+  technique: Record<string, unknown>,
+  args: { tactic?: string | null; includeDeprecated?: boolean | null },
+  ctx: Context,
+): Promise<Related[]> {
+  const wanted = await tacticName(args.tactic, ctx);
+  const order = new Map((await ctx.loaders.d3fendTactics()).map((t, i) => [String(t.name), i]));
+  const rank = (item: Related) => order.get(String(item.node.tactic)) ?? order.size;
+  return (await loadRelated('techniqueCountermeasures', technique, ctx))
+    .filter((item) => wanted === null || String(item.node.tactic).toLowerCase() === wanted)
+    .filter((item) => args.includeDeprecated || item.node.deprecated !== true)
+    .sort((a, b) => rank(a) - rank(b) || String(a.node.name).localeCompare(String(b.node.name)));
+}
+
 export const d3fendResolvers: Resolvers = {
   Technique: {
-    countermeasures: async (technique, args, ctx) => {
-      const wanted = await tacticName(args.tactic, ctx);
-      const order = new Map((await ctx.loaders.d3fendTactics()).map((t, i) => [String(t.name), i]));
-      const rank = (item: Related) => order.get(String(item.node.tactic)) ?? order.size;
-      return (await loadRelated('techniqueCountermeasures', technique, ctx))
-        .filter((item) => wanted === null || String(item.node.tactic).toLowerCase() === wanted)
-        .filter((item) => args.includeDeprecated || item.node.deprecated !== true)
-        .sort((a, b) => rank(a) - rank(b) || String(a.node.name).localeCompare(String(b.node.name)));
-    },
+    countermeasures: (technique, args, ctx) => countermeasuresOf(technique, args, ctx),
     artifacts: (technique, _args, ctx) => loadRelated('techniqueArtifacts', technique, ctx),
   },
   Countermeasure: {

@@ -1,0 +1,199 @@
+// Coverage on the real data against an independent computation from the source files, and its query budget.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Graph } from '../../src/graph/driver.js';
+import { readFolder } from '../../src/seed/folder.js';
+import { seed } from '../../src/seed/pipeline.js';
+import { startTestServer, type TestServer } from '../helpers/api.js';
+import { externalId, loadObjects, type StixLike } from '../helpers/bundles.js';
+import { expectedCountermeasures } from '../helpers/d3fend-rule.js';
+import { resetGraph, testGraph } from '../helpers/graph.js';
+import { sharedData, skipWithoutSharedData } from '../helpers/paths.js';
+
+const skip = skipWithoutSharedData();
+const ENTERPRISE = path.join(sharedData, 'attack', 'enterprise-attack.json');
+const ONTOLOGY = path.join(sharedData, 'd3fend', 'd3fend.ttl');
+const SIGMA = path.join(sharedData, 'sigma');
+const ATOMICS = path.join(sharedData, 'atomic-red-team', 'atomics');
+const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'];
+
+interface Expected {
+  techniques: number;
+  detected: number;
+  countered: number;
+  tested: number;
+}
+
+describe('coverage on the real data', { skip }, () => {
+  let graph: Graph;
+  let api: TestServer;
+  const objects = skip ? [] : loadObjects([ENTERPRISE]);
+  const byStix = new Map(objects.map((o) => [o.id, o]));
+  const current = objects.filter((o) => o.type === 'attack-pattern' && !o.revoked && !o.x_mitre_deprecated);
+  const tacticId = new Map(
+    objects
+      .filter((o) => o.type === 'x-mitre-tactic')
+      .map((t) => [t.x_mitre_shortname as string, externalId(t) as string]),
+  );
+  const tacticsOf = (t: StixLike) => (t.kill_chain_phases ?? []).map((p) => tacticId.get(p.phase_name) as string);
+  const parentOf = new Map<string, string>();
+  const replacedBy = new Map<string, string>();
+  for (const r of objects.filter((o) => o.type === 'relationship')) {
+    const from = byStix.get(r.source_ref as string);
+    const to = byStix.get(r.target_ref as string);
+    if (!from || !to) continue;
+    if (r.relationship_type === 'subtechnique-of') parentOf.set(externalId(from) as string, externalId(to) as string);
+    if (r.relationship_type === 'revoked-by' && from.type === 'attack-pattern') {
+      replacedBy.set(externalId(from) as string, externalId(to) as string);
+    }
+  }
+  // Sigma: technique id -> levels of the rules that tag it (revoked tags reach their replacements).
+  const ruleLevels = new Map<string, number[]>();
+  const tested = new Set<string>();
+  let countered = new Set<string>();
+
+  before(async () => {
+    for (const file of await readFolder(SIGMA, /\.ya?ml$/)) {
+      const level = LEVELS.indexOf(/^level:\s*(\w+)/m.exec(file.text)?.[1]?.toLowerCase() ?? '');
+      const tags = new Set<string>();
+      for (const [, tag] of file.text.matchAll(/^\s*-\s*attack\.(t\d{4}(?:\.\d{3})?)\b/gim)) {
+        for (let id: string | undefined = (tag as string).toUpperCase(); id && !tags.has(id); id = replacedBy.get(id)) {
+          tags.add(id);
+        }
+      }
+      for (const id of tags) ruleLevels.set(id, [...(ruleLevels.get(id) ?? []), level]);
+    }
+    for (const file of await readFolder(ATOMICS, /^T\d{4}(\.\d{3})?\.ya?ml$/)) {
+      const id = /^attack_technique:\s*(\S+)/m.exec(file.text)?.[1];
+      if (id && /auto_generated_guid:/.test(file.text)) tested.add(id.toUpperCase());
+    }
+    const rule = expectedCountermeasures(ONTOLOGY);
+    countered = new Set([...rule.expected].filter(([, byDefender]) => byDefender.size > 0).map(([id]) => id));
+
+    graph = testGraph();
+    await resetGraph(graph);
+    await seed(
+      graph,
+      { attack: [ENTERPRISE], d3fend: [ONTOLOGY], sigma: [{ name: 'sigmahq', location: SIGMA }], atomic: [ATOMICS] },
+      { batchSize: 5000 },
+    );
+    api = await startTestServer(graph);
+  });
+  after(async () => {
+    await api?.stop();
+    await graph?.close();
+  });
+
+  /** The independent expectation: per tactic and in total, for techniques passing `inScope`. */
+  const expect = (inScope: (t: StixLike) => boolean, minLevel: number, rollUp: boolean) => {
+    const detected = (id: string) => (ruleLevels.get(id) ?? []).some((l) => l >= minLevel);
+    const family = (t: StixLike) => [
+      t,
+      ...current.filter((s) => parentOf.get(externalId(s) as string) === externalId(t)),
+    ];
+    const counted = current
+      .filter((t) => !rollUp || !t.x_mitre_is_subtechnique)
+      .filter((t) => (rollUp ? family(t).some(inScope) : inScope(t)))
+      .map((t) => {
+        const ids = (rollUp ? family(t) : [t]).map((x) => externalId(x) as string);
+        return {
+          tactics: tacticsOf(t),
+          detected: ids.some(detected),
+          countered: ids.some((id) => countered.has(id)),
+          tested: ids.some((id) => tested.has(id)),
+        };
+      });
+    const counts = (list: typeof counted): Expected => ({
+      techniques: list.length,
+      detected: list.filter((t) => t.detected).length,
+      countered: list.filter((t) => t.countered).length,
+      tested: list.filter((t) => t.tested).length,
+    });
+    const tacticOrder = (objects.find((o) => o.type === 'x-mitre-matrix')?.tactic_refs ?? []).map(
+      (ref) => externalId(byStix.get(ref) as StixLike) as string,
+    );
+    return {
+      totals: counts(counted),
+      tactics: tacticOrder.map((id) => ({ id, ...counts(counted.filter((t) => t.tactics.includes(id))) })),
+    };
+  };
+
+  const actual = async (filter: string) => {
+    const { data, errors } = await api.gql(`{ coverage(filter: ${filter}) {
+      totals { techniques detected countered tested }
+      tactics { tactic { id } counts { techniques detected countered tested } } } }`);
+    assert.equal(errors, undefined, JSON.stringify(errors));
+    const coverage = (
+      data as { coverage: { totals: Expected; tactics: { tactic: { id: string }; counts: Expected }[] } }
+    ).coverage;
+    return { totals: coverage.totals, tactics: coverage.tactics.map((t) => ({ id: t.tactic.id, ...t.counts })) };
+  };
+
+  const groupTechniques = (groupId: string) => {
+    const group = objects.find((o) => o.type === 'intrusion-set' && externalId(o) === groupId) as StixLike;
+    return new Set(
+      objects
+        .filter((r) => r.type === 'relationship' && r.relationship_type === 'uses' && r.source_ref === group.id)
+        .map((r) => r.target_ref as string),
+    );
+  };
+
+  it('the whole enterprise matrix', async () => {
+    assert.deepEqual(
+      await actual('{}'),
+      expect(() => true, 0, false),
+    );
+  });
+
+  it('the whole matrix with sub-techniques rolled up into their parents', async () => {
+    assert.deepEqual(
+      await actual('{rollUpSubtechniques: true}'),
+      expect(() => true, 0, true),
+    );
+  });
+
+  it('one platform', async () => {
+    const windows = (t: StixLike) => ((t.x_mitre_platforms as string[]) ?? []).includes('Windows');
+    assert.deepEqual(await actual('{platforms: ["windows"]}'), expect(windows, 0, false));
+  });
+
+  it('one threat group, with and without roll-up', async () => {
+    const used = groupTechniques('G0016');
+    assert.deepEqual(
+      await actual('{groups: ["G0016"]}'),
+      expect((t) => used.has(t.id), 0, false),
+    );
+    assert.deepEqual(
+      await actual('{groups: ["G0016"], rollUpSubtechniques: true}'),
+      expect((t) => used.has(t.id), 0, true),
+    );
+  });
+
+  it('one Sigma level filter', async () => {
+    assert.deepEqual(
+      await actual('{sigmaMinLevel: HIGH}'),
+      expect(() => true, 3, false),
+    );
+  });
+
+  it('answers a coverage request and its gaps in a number of queries that does not grow with the page', async () => {
+    const queriesFor = async (first: number) => {
+      let count = 0;
+      const stop = graph.onQuery(() => {
+        count++;
+      });
+      const { errors } = await api.gql(
+        `query($first: Int) { coverage { totals { techniques } tactics { tactic { name } counts { detected } }
+          gaps(first: $first) { nodes { usedBy technique { id name } countermeasures { technique { id tactic { name } } } } } } }`,
+        { first },
+      );
+      stop();
+      assert.equal(errors, undefined);
+      return count;
+    };
+    // Rows, tactics, gap techniques, their countermeasures, the D3FEND tactics list, and the countermeasures' tactics.
+    assert.equal(await queriesFor(10), 6);
+    assert.equal(await queriesFor(200), 6);
+  });
+});
