@@ -23,6 +23,10 @@ Commands:
   report <T-id>...          Print the technique report (Markdown) of each technique
   report --all --out <dir> [--domain enterprise|mobile|ics]
                             Write one report per technique and an index.md
+  layer [--score combined|sigma_rules|countermeasures|atomic_tests] [--domain enterprise|mobile|ics]
+        [--platform P]... [--group G0016]... [--software S0002]... [--campaign C0024]... [--roll-up]
+        [--sigma-min-level high]
+                            Print an ATT&CK Navigator layer (JSON) of coverage: coverage-graph layer > layer.json
   up [seed options]         All in one: start the local Neo4j (unless NEO4J_URI is set), seed when sources are
                             given or nothing is loaded yet, then serve
 
@@ -41,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       return upCommand(rest);
     case 'report':
       return reportCommand(rest);
+    case 'layer':
+      return layerCommand(rest);
     case undefined:
     case '-h':
     case '--help':
@@ -183,6 +189,48 @@ async function reportCommand(args: string[]): Promise<number> {
     await writeFile(path.join(values.out as string, 'index.md'), `${index.join('\n')}\n`);
     console.error(`wrote ${index.length - 2} reports and index.md to ${values.out}`);
     return 0;
+  } finally {
+    await graph.close();
+  }
+}
+
+async function layerCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      score: { type: 'string', default: 'combined' },
+      domain: { type: 'string', default: 'enterprise' },
+      platform: { type: 'string', multiple: true },
+      group: { type: 'string', multiple: true },
+      software: { type: 'string', multiple: true },
+      campaign: { type: 'string', multiple: true },
+      'roll-up': { type: 'boolean', default: false },
+      'sigma-min-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  const filter = {
+    domain: values.domain.toUpperCase(),
+    platforms: values.platform,
+    groups: values.group,
+    software: values.software,
+    campaigns: values.campaign,
+    rollUpSubtechniques: values['roll-up'],
+    sigmaMinLevel: values['sigma-min-level']?.toUpperCase(),
+  };
+  const { executeInProcess } = await import('./api/server.js');
+  const graph = new Graph();
+  try {
+    const data = await executeInProcess(
+      graph,
+      'query($filter: CoverageFilter, $score: LayerScore) { navigatorLayer(filter: $filter, score: $score) }',
+      { filter, score: values.score.toUpperCase() },
+    );
+    process.stdout.write(`${data.navigatorLayer}\n`);
+    return 0;
+  } catch (error) {
+    console.error(`layer failed: ${(error as Error).message}`);
+    return 1;
   } finally {
     await graph.close();
   }

@@ -70,6 +70,8 @@ export function loadConfig() {
       /** Hard cap on `first` for every connection. */
       maxPageSize: intEnv('MAX_PAGE_SIZE', 500),
       defaultPageSize: intEnv('DEFAULT_PAGE_SIZE', 50),
+      /** Where users reach the API, for links in Navigator layers. */
+      publicUrl: env('PUBLIC_URL', `http://localhost:${intEnv('PORT', 4000)}/graphql`),
     },
     seed: {
       /** Rows per UNWIND batch in one write transaction. */

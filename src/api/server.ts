@@ -22,6 +22,25 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Runs one GraphQL operation in process, without HTTP (the CLI's `layer` command): same schema, resolvers and
+ * loaders as the server. Throws with the errors' messages when the operation fails.
+ */
+export async function executeInProcess(graph: Graph, query: string, variables: Record<string, unknown>) {
+  const apollo = new ApolloServer<Context>({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+  await apollo.start();
+  try {
+    const response = await apollo.executeOperation({ query, variables }, { contextValue: createContext(graph) });
+    const result = response.body.kind === 'single' ? response.body.singleResult : null;
+    if (!result || result.errors?.length) {
+      throw new Error(result?.errors?.map((e) => e.message).join('; ') ?? 'no result');
+    }
+    return result.data as Record<string, unknown>;
+  } finally {
+    await apollo.stop();
+  }
+}
+
 /** Largest request body accepted, in bytes. */
 const MAX_BODY_BYTES = 1024 * 1024;
 

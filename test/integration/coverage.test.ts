@@ -177,6 +177,64 @@ describe('coverage on the real data', { skip }, () => {
     );
   });
 
+  it("makes a Navigator layer (4.5) with the format's fields and types, one entry per technique and tactic", async () => {
+    const { data, errors } = await api.gql('{ navigatorLayer(filter: {groups: ["G0016"]}, score: COMBINED) }');
+    assert.equal(errors, undefined);
+    const layer = JSON.parse((data as { navigatorLayer: string }).navigatorLayer) as Record<string, unknown>;
+    const type = (value: unknown) => (Array.isArray(value) ? 'array' : typeof value);
+    const fields: Record<string, string> = {
+      name: 'string',
+      versions: 'object',
+      domain: 'string',
+      description: 'string',
+      filters: 'object',
+      sorting: 'number',
+      layout: 'object',
+      hideDisabled: 'boolean',
+      techniques: 'array',
+      gradient: 'object',
+      legendItems: 'array',
+      metadata: 'array',
+      links: 'array',
+      showTacticRowBackground: 'boolean',
+      tacticRowBackground: 'string',
+      selectTechniquesAcrossTactics: 'boolean',
+      selectSubtechniquesWithParent: 'boolean',
+      selectVisibleTechniques: 'boolean',
+    };
+    assert.deepEqual(Object.fromEntries(Object.keys(layer).map((k) => [k, type(layer[k])])), fields);
+    assert.deepEqual(layer.versions, { navigator: '5.1.0', layer: '4.5' });
+    assert.equal(layer.domain, 'enterprise-attack');
+    const gradient = layer.gradient as { colors: string[]; minValue: number; maxValue: number };
+    assert.ok(
+      gradient.colors.every((c) => /^#[0-9a-f]{6}([0-9a-f]{2})?$/i.test(c)) && gradient.maxValue >= gradient.minValue,
+    );
+    const shortnames = new Set(tacticId.keys());
+    const entries = layer.techniques as Record<string, unknown>[];
+    for (const entry of entries) {
+      assert.match(String(entry.techniqueID), /^T\d{4}(\.\d{3})?$/);
+      assert.ok(shortnames.has(String(entry.tactic)), String(entry.tactic));
+      assert.ok(Number.isInteger(entry.score) && (entry.score as number) >= 0 && (entry.score as number) <= 3);
+      assert.deepEqual(
+        [
+          type(entry.color),
+          type(entry.comment),
+          type(entry.enabled),
+          type(entry.metadata),
+          type(entry.links),
+          type(entry.showSubtechniques),
+        ],
+        ['string', 'string', 'boolean', 'array', 'array', 'boolean'],
+      );
+    }
+    const used = groupTechniques('G0016');
+    const expected = current
+      .filter((t) => used.has(t.id))
+      .flatMap((t) => tacticsOf(t).map((ta) => `${externalId(t)} ${ta}`));
+    const shortToId = new Map([...tacticId].map(([short, id]) => [short, id]));
+    assert.deepEqual(entries.map((e) => `${e.techniqueID} ${shortToId.get(String(e.tactic))}`).sort(), expected.sort());
+  });
+
   it('answers a coverage request and its gaps in a number of queries that does not grow with the page', async () => {
     const queriesFor = async (first: number) => {
       let count = 0;

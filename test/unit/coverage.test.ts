@@ -1,8 +1,8 @@
 // Coverage arithmetic on small literal rows: counting, percentages, sub-technique roll-up, gap ranking.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countedTechniques, coverageOf } from '../../src/api/coverage.js';
 import type { CoverageRow } from '../../src/graph/read-coverage.js';
+import { countedTechniques, coverageOf } from '../../src/report/coverage.js';
 
 const row = (id: string, fields: Partial<CoverageRow> = {}): CoverageRow => ({
   stixId: `attack-pattern--${id}`,

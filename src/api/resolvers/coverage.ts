@@ -1,9 +1,11 @@
 // Resolvers of coverage: the matrix under a filter, its gaps, and one technique's coverage.
+import { config } from '../../config.js';
 import type { CoverageScope } from '../../graph/read-coverage.js';
 import { sigmaRuleMatches } from '../../graph/read-rules.js';
+import { countedTechniques, coverageOf } from '../../report/coverage.js';
+import { buildLayer } from '../../report/layer.js';
 import { connectionFromList, pageWindow } from '../connection.js';
 import type { Context } from '../context.js';
-import { coverageOf } from '../coverage.js';
 import type { CoverageFilter, QueryResolvers, Resolvers } from '../generated/graphql.js';
 import { countermeasuresOf } from './d3fend.js';
 import { sigmaFilter } from './detection.js';
@@ -33,22 +35,46 @@ export function coverageScope(filter: CoverageFilter | null | undefined): Covera
   };
 }
 
+/** The techniques a coverage filter counts, and the domain's tactics; shared by coverage and layers. */
+async function counted(filter: CoverageFilter | null | undefined, ctx: Context) {
+  const scope = coverageScope(filter);
+  const [rows, tactics] = await Promise.all([
+    ctx.loaders.coverageRows(scope),
+    ctx.loaders.tactics(scope.domain, false),
+  ]);
+  const wanted = scope.tactics?.map((t) => t.toLowerCase());
+  const tacticIds = wanted
+    ? new Set(
+        tactics
+          .filter((t) => wanted.includes(String(t.id).toLowerCase()) || wanted.includes(String(t.shortname)))
+          .map((t) => String(t.id)),
+      )
+    : null;
+  return { scope, rows, tactics, tacticIds, rollUp: filter?.rollUpSubtechniques === true };
+}
+
 export const coverageQueryResolvers: QueryResolvers = {
   coverage: async (_root, args, ctx) => {
-    const scope = coverageScope(args.filter);
-    const [rows, tactics] = await Promise.all([
-      ctx.loaders.coverageRows(scope),
-      ctx.loaders.tactics(scope.domain, false),
-    ]);
-    const wanted = scope.tactics?.map((t) => t.toLowerCase());
-    const tacticIds = wanted
-      ? new Set(
-          tactics
-            .filter((t) => wanted.includes(String(t.id).toLowerCase()) || wanted.includes(String(t.shortname)))
-            .map((t) => String(t.id)),
-        )
-      : null;
-    return coverageOf(rows, tactics, args.filter?.rollUpSubtechniques === true, tacticIds);
+    const { rows, tactics, tacticIds, rollUp } = await counted(args.filter, ctx);
+    return coverageOf(rows, tactics, rollUp, tacticIds);
+  },
+  navigatorLayer: async (_root, args, ctx) => {
+    const { scope, rows, tactics, tacticIds, rollUp } = await counted(args.filter, ctx);
+    const techniques = countedTechniques(rows, rollUp).filter(
+      (t) => tacticIds === null || t.tactics.some((id) => tacticIds.has(id)),
+    );
+    const dataset = (await ctx.loaders.datasets()).find((d) => d.name === `attack:${scope.domain}`);
+    const version = typeof dataset?.version === 'string' ? (dataset.version.split('.')[0] ?? null) : null;
+    const layer = buildLayer(techniques, new Map(tactics.map((t) => [String(t.id), String(t.shortname)])), {
+      domain: scope.domain,
+      attackVersion: version,
+      score: args.score ?? 'COMBINED',
+      platforms: args.filter?.platforms?.length ? [...args.filter.platforms] : null,
+      filterDescription: JSON.stringify(args.filter ?? {}),
+      apiUrl: config.api.publicUrl,
+      rollUp,
+    });
+    return JSON.stringify(layer, null, 2);
   },
 };
 
