@@ -19,6 +19,7 @@ import { type CoverageRow, type CoverageScope, readCoverageRows } from '../graph
 import { readArtifactPage, readD3fendTactics, readD3fendTechniquePage } from '../graph/read-d3fend.js';
 import { readReportData } from '../graph/read-report.js';
 import { readAtomicPage, readSigmaPage, type SigmaFilter } from '../graph/read-rules.js';
+import { readSearch, type SearchRow } from '../graph/read-search.js';
 import type { TechniqueReportData } from '../report/technique.js';
 
 /** Loaders built for one request and dropped with it, so nothing is cached across requests. */
@@ -53,6 +54,7 @@ export interface Loaders {
   ) => Promise<{ total: number; nodes: GraphNode[] }>;
   /** Every technique of a domain with its coverage counts under a filter: one query. */
   coverageRows: (scope: CoverageScope) => Promise<CoverageRow[]>;
+  search: (text: string, labels: string[] | null, first: number) => Promise<SearchRow[]>;
   /** Report data by ATT&CK technique id: one batch of queries per tick. */
   report: DataLoader<string, TechniqueReportData | null>;
   sigmaPage: (filter: SigmaFilter, skip: number, limit: number) => Promise<{ total: number; nodes: GraphNode[] }>;
@@ -101,6 +103,7 @@ export function createContext(graph: Graph): Context {
     d3fendTechniquePage: (filter, skip, limit) => readD3fendTechniquePage(graph, filter, skip, limit),
     artifactPage: (filter, skip, limit) => readArtifactPage(graph, filter, skip, limit),
     coverageRows: (scope) => readCoverageRows(graph, scope),
+    search: (text, labels, first) => readSearch(graph, text, labels, first),
     report: new DataLoader((ids) => readReportData(graph, ids), { maxBatchSize: 1000 }),
     sigmaPage: (filter, skip, limit) => readSigmaPage(graph, filter, skip, limit),
     atomicPage: (filter, skip, limit) => readAtomicPage(graph, filter, skip, limit),

@@ -94,6 +94,9 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
   'CREATE CONSTRAINT sigma_rule_uid IF NOT EXISTS FOR (n:SigmaRule) REQUIRE n.uid IS UNIQUE',
   'CREATE INDEX sigma_rule_id IF NOT EXISTS FOR (n:SigmaRule) ON (n.id)',
   'CREATE CONSTRAINT atomic_test_guid IF NOT EXISTS FOR (n:AtomicTest) REQUIRE n.guid IS UNIQUE',
+  `CREATE FULLTEXT INDEX coverage_search IF NOT EXISTS
+   FOR (n:Technique|Group|Software|Mitigation|Campaign|D3fendTechnique|Artifact|SigmaRule)
+   ON EACH [n.id, n.name, n.title, n.aliases, n.synonyms, n.description]`,
   'CREATE INDEX technique_name IF NOT EXISTS FOR (n:Technique) ON (n.name)',
   'CREATE INDEX tactic_shortname IF NOT EXISTS FOR (n:Tactic) ON (n.shortname)',
 ];
@@ -104,6 +107,19 @@ export const D3FEND_LABELS = ['D3fendTactic', 'D3fendTechnique', 'Artifact'] as 
 /** Labels of Sigma rules and Atomic Red Team tests. */
 export const SIGMA_LABELS = ['SigmaRule'] as const satisfies readonly NodeLabel[];
 export const ATOMIC_LABELS = ['AtomicTest'] as const satisfies readonly NodeLabel[];
+
+/** The full-text index behind search, and the labels it covers. */
+export const SEARCH_INDEX = 'coverage_search';
+export const SEARCH_LABELS = [
+  'Technique',
+  'Group',
+  'Software',
+  'Mitigation',
+  'Campaign',
+  'D3fendTechnique',
+  'Artifact',
+  'SigmaRule',
+] as const satisfies readonly NodeLabel[];
 
 /** Whether a string is one of the graph's labels (for checks at module boundaries). */
 export function isNodeLabel(value: string): value is NodeLabel {

@@ -235,6 +235,29 @@ describe('coverage on the real data', { skip }, () => {
     assert.deepEqual(entries.map((e) => `${e.techniqueID} ${shortToId.get(String(e.tactic))}`).sort(), expected.sort());
   });
 
+  it('finds what a user means: ids, names, aliases, phrases, in any source', async () => {
+    const search = async (text: string, types?: string) => {
+      const { data, errors } = await api.gql(
+        `query($text: String!) { search(text: $text, first: 5${types ? `, types: [${types}]` : ''}) { type node {
+          ... on Technique { id } ... on Group { id } ... on Software { id } ... on D3fendTechnique { id }
+          ... on SigmaRule { id } ... on Artifact { id } ... on Mitigation { id } ... on Campaign { id } } } }`,
+        { text },
+      );
+      assert.equal(errors, undefined, JSON.stringify(errors));
+      return (data as { search: { type: string; node: { id: string } }[] }).search.map((h) => `${h.type} ${h.node.id}`);
+    };
+    const t1550 = await search('t1550');
+    assert.equal(t1550[0], 'TECHNIQUE T1550');
+    assert.ok(t1550.includes('TECHNIQUE T1550.001'), t1550.join(', '));
+    assert.ok((await search('pass the hash')).includes('TECHNIQUE T1550.002'));
+    assert.equal((await search('APT29'))[0], 'GROUP G0016');
+    assert.equal((await search('Cozy Bear', 'GROUP'))[0], 'GROUP G0016');
+    assert.equal((await search('Decoy Session Token'))[0], 'D3FEND_TECHNIQUE D3-DST');
+    assert.ok((await search('mimikatz', 'SOFTWARE')).every((h) => h.startsWith('SOFTWARE ')));
+    assert.ok(!(await search('T1527')).includes('TECHNIQUE T1527'), 'revoked techniques are left out');
+    assert.deepEqual(await search('a:b (c "d" ~ * ? \\ /'), []);
+  });
+
   it('answers a coverage request and its gaps in a number of queries that does not grow with the page', async () => {
     const queriesFor = async (first: number) => {
       let count = 0;

@@ -6,6 +6,7 @@ import { coverageQueryResolvers, coverageResolvers } from './coverage.js';
 import { d3fendResolvers } from './d3fend.js';
 import { detectionQueryResolvers, detectionResolvers } from './detection.js';
 import { queryResolvers } from './query.js';
+import { searchQueryResolvers, searchResolvers } from './search.js';
 
 export const resolvers: Resolvers = {
   ...commonResolvers,
@@ -13,11 +14,12 @@ export const resolvers: Resolvers = {
   ...d3fendResolvers,
   ...detectionResolvers,
   ...coverageResolvers,
+  ...searchResolvers,
   Technique: {
     ...attackResolvers.Technique,
     ...d3fendResolvers.Technique,
     ...detectionResolvers.Technique,
     ...coverageResolvers.Technique,
   },
-  Query: { ...queryResolvers, ...detectionQueryResolvers, ...coverageQueryResolvers },
+  Query: { ...queryResolvers, ...detectionQueryResolvers, ...coverageQueryResolvers, ...searchQueryResolvers },
 };

@@ -1,0 +1,71 @@
+// Search: the full-text index over ids, names, aliases and descriptions, with exact ids first.
+import type { Graph } from './driver.js';
+import { SEARCH_INDEX, SEARCH_LABELS } from './model.js';
+import type { GraphNode } from './read.js';
+
+/** One search result: the node, its label and its relevance. */
+export interface SearchRow {
+  label: string;
+  score: number;
+  node: GraphNode;
+}
+
+const LUCENE_SPECIAL = /[+\-&|!(){}[\]^"~*?:\\/]/g;
+
+/**
+ * A Lucene query for what a user typed: the exact phrase (boosted), all the words, then each word as a prefix, so
+ * "pass the hash", "APT29" and "T1550" find what is meant. Every special character of the input is escaped.
+ */
+export function luceneQuery(text: string): string {
+  const words = text
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== '')
+    .map((w) => w.replace(LUCENE_SPECIAL, '\\$&'));
+  if (words.length === 0) return '';
+  const phrase = words.join(' ');
+  return [`"${phrase}"^4`, `(${words.join(' AND ')})^2`, ...words.map((w) => `${w}*`)].join(' OR ');
+}
+
+/**
+ * The best `first` hits for `text` among nodes of `labels` (all searchable ones when null); revoked and deprecated
+ * objects left out. A node whose id is the text (any case) comes first, then the sub-techniques of a technique id.
+ */
+export async function readSearch(
+  graph: Graph,
+  text: string,
+  labels: string[] | null,
+  first: number,
+): Promise<SearchRow[]> {
+  const query = luceneQuery(text);
+  if (query === '') return [];
+  const rows = await graph.read(
+    `CALL () {
+       MATCH (n) WHERE n.id = toUpper($text) OR n.id = $text
+       RETURN n AS node, 1000.0 AS score
+       UNION
+       MATCH (n:Technique) WHERE n.id STARTS WITH toUpper($text) + '.'
+       RETURN n AS node, 500.0 AS score
+       UNION
+       CALL db.index.fulltext.queryNodes($index, $query, {limit: toInteger($limit)}) YIELD node, score
+       RETURN node, score
+     }
+     WITH node, max(score) AS score
+     WITH node, score, [l IN labels(node) WHERE l IN $searchable][0] AS label
+     WHERE label IS NOT NULL AND ($labels IS NULL OR label IN $labels)
+       AND NOT coalesce(node.revoked, false) AND NOT coalesce(node.deprecated, false)
+     RETURN label, score, properties(node) AS node
+     ORDER BY score DESC, node.id
+     LIMIT toInteger($first)`,
+    {
+      text: text.trim(),
+      query,
+      index: SEARCH_INDEX,
+      searchable: [...SEARCH_LABELS],
+      labels,
+      first,
+      limit: first * 5 + 50,
+    },
+  );
+  return rows.map((row) => ({ label: row.label as string, score: Number(row.score), node: row.node as GraphNode }));
+}
