@@ -70,6 +70,15 @@ export function loadConfig() {
       /** Hard cap on `first` for every connection. */
       maxPageSize: intEnv('MAX_PAGE_SIZE', 500),
       defaultPageSize: intEnv('DEFAULT_PAGE_SIZE', 50),
+      /** Origins allowed to call the API from a browser (`*` for any); none by default. */
+      corsOrigins: env('CORS_ORIGINS', '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+      /** Schema introspection; on unless NODE_ENV is production. */
+      introspection: boolEnv('INTROSPECTION', env('NODE_ENV', 'development') !== 'production'),
+      /** The landing page on GET (Apollo Sandbox in development); on unless NODE_ENV is production. */
+      landingPage: boolEnv('LANDING_PAGE', env('NODE_ENV', 'development') !== 'production'),
       /** Where users reach the API, for links in Navigator layers. */
       publicUrl: env('PUBLIC_URL', `http://localhost:${intEnv('PORT', 4000)}/graphql`),
     },

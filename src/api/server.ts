@@ -1,6 +1,7 @@
 // The HTTP server: Apollo Server on /graphql, health and readiness probes, request bodies read with a size limit.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginLandingPageLocalDefault,
@@ -12,6 +13,7 @@ import { ErrorCode } from '../errors.js';
 import { type Graph, isUnavailable } from '../graph/driver.js';
 import { hasAttackData } from '../graph/read.js';
 import { type Context, createContext } from './context.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
 
@@ -48,25 +50,28 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export async function startServer(graph: Graph, config: Config = defaultConfig): Promise<RunningServer> {
   const production = config.env === 'production';
   const httpServer = http.createServer();
+  const metrics = createMetrics(graph);
+  const landing = !config.api.landingPage
+    ? ApolloServerPluginLandingPageDisabled()
+    : production
+      ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+      : ApolloServerPluginLandingPageLocalDefault({ footer: false });
   const apollo = new ApolloServer<Context>({
     typeDefs: loadTypeDefs(),
     resolvers: resolvers as never,
     csrfPrevention: true,
     // The CLI owns signals: it stops the server (draining requests), then closes the driver and exits 0.
     stopOnTerminationSignals: false,
-    introspection: true,
+    introspection: config.api.introspection,
     includeStacktraceInErrorResponses: !production,
     formatError: (formatted, error) => formatError(formatted, error, production),
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      production
-        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
-        : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
-    ],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), landing, metrics.plugin],
   });
   await apollo.start();
   httpServer.on('request', (req, res) => {
-    handle(req, res, apollo, graph).catch((error) => {
+    res.on('finish', () => metrics.httpRequests.inc({ route: routeOf(req.url), status: String(res.statusCode) }));
+    if (cors(req, res, config.api.corsOrigins)) return;
+    handle(req, res, apollo, graph, metrics).catch((error) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ message: 'Internal server error' }] }));
       console.error(error);
@@ -84,9 +89,48 @@ export async function startServer(graph: Graph, config: Config = defaultConfig):
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, apollo: ApolloServer<Context>, graph: Graph) {
+/** The route of a request, for metric labels (a fixed set, whatever clients send). */
+function routeOf(url: string | undefined): string {
+  const path = new URL(url ?? '/', 'http://localhost').pathname;
+  return ['/graphql', '/healthz', '/readyz', '/metrics', '/'].includes(path) ? path : 'other';
+}
+
+/**
+ * CORS for the configured origins: sets the headers for an allowed origin and answers preflight requests.
+ * Returns true when the request was answered here.
+ */
+function cors(req: IncomingMessage, res: ServerResponse, origins: string[]): boolean {
+  const origin = req.headers.origin;
+  if (origin && (origins.includes('*') || origins.includes(origin))) {
+    res.setHeader('access-control-allow-origin', origins.includes('*') ? '*' : origin);
+    res.setHeader('vary', 'Origin');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, {
+        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-headers': 'content-type, authorization, apollo-require-preflight',
+        'access-control-max-age': '600',
+      });
+      res.end();
+      return true;
+    }
+  }
+  return false;
+}
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  apollo: ApolloServer<Context>,
+  graph: Graph,
+  metrics: Metrics,
+) {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/healthz') return json(res, 200, { status: 'ok' });
+  if (url.pathname === '/metrics') {
+    res.writeHead(200, { 'content-type': metrics.registry.contentType });
+    res.end(await metrics.registry.metrics());
+    return;
+  }
   if (url.pathname === '/readyz') return readiness(res, graph);
   if (url.pathname !== '/graphql' && url.pathname !== '/') {
     return json(res, 404, { error: `no route ${url.pathname}: GraphQL is at /graphql` });

@@ -8,12 +8,16 @@ export type Row = Record<string, unknown>;
 /** Observes every Cypher statement sent, e.g. to count round trips per request. */
 export type QueryListener = (cypher: string, params: Params) => void;
 
+/** Observes every finished statement: how long it took and whether it failed (for metrics). */
+export type QueryTimer = (seconds: number, failed: boolean) => void;
+
 /** A connection to the graph: parameterised reads and writes, plain JS values out (never a driver Integer). */
 export class Graph {
   readonly driver: Driver;
   readonly database: string;
   private readonly readTimeoutMs: number;
   private readonly listeners = new Set<QueryListener>();
+  private readonly timers = new Set<QueryTimer>();
 
   constructor(settings: Config['neo4j'] = defaultConfig.neo4j) {
     this.driver = neo4j.driver(settings.uri, neo4j.auth.basic(settings.user, settings.password), {
@@ -33,6 +37,12 @@ export class Graph {
   onQuery(listener: QueryListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Calls `timer` when each statement finishes; returns a function that removes it. */
+  onQueryDone(timer: QueryTimer): () => void {
+    this.timers.add(timer);
+    return () => this.timers.delete(timer);
   }
 
   /** Runs one read statement in a managed read transaction (routable to followers) and returns its rows. */
@@ -78,8 +88,16 @@ export class Graph {
 
   private async run(tx: ManagedTransaction, cypher: string, params: Params): Promise<Row[]> {
     this.notify(cypher, params);
-    const result = await tx.run(cypher, params);
-    return result.records.map((record) => record.toObject() as Row);
+    const started = process.hrtime.bigint();
+    let failed = true;
+    try {
+      const result = await tx.run(cypher, params);
+      failed = false;
+      return result.records.map((record) => record.toObject() as Row);
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      for (const timer of this.timers) timer(seconds, failed);
+    }
   }
 
   private notify(cypher: string, params: Params): void {
