@@ -1,6 +1,9 @@
 // The one query behind a coverage request: every technique in scope with its counts under the filter.
 import type { Graph } from './driver.js';
 
+/** Sigma statuses that count as detections when a filter names none: not `deprecated`, not `unsupported`. */
+export const DEFAULT_SIGMA_STATUSES = ['stable', 'test', 'experimental'];
+
 /** A coverage filter with values normalised (lower-case names, upper-case ids, ranks for levels). */
 export interface CoverageScope {
   domain: string;
@@ -28,7 +31,9 @@ export interface CoverageRow {
   countermeasures: number;
   atomicTests: number;
   mitigations: number;
-  usedBy: number;
+  /** STIX ids of the groups, software and campaigns of the profile that use it (with no profile: of all groups). */
+  users: string[];
+  platforms: string[];
 }
 
 /**
@@ -46,7 +51,7 @@ export async function readCoverageRows(graph: Graph, scope: CoverageScope): Prom
        WHERE ($sigmaSources IS NULL OR toLower(s.source) IN $sigmaSources)
          AND ($sigmaFolders IS NULL OR toLower(s.folder) IN $sigmaFolders)
          AND ($sigmaMinLevelRank IS NULL OR s.levelRank >= $sigmaMinLevelRank)
-         AND ($sigmaStatuses IS NULL OR s.status IN $sigmaStatuses)
+         AND s.status IN coalesce($sigmaStatuses, $defaultStatuses)
          AND ($sigmaProducts IS NULL OR any(p IN s.products WHERE toLower(p) IN $sigmaProducts))
        RETURN count(DISTINCT s) AS sigmaRules
      }
@@ -69,26 +74,27 @@ export async function readCoverageRows(graph: Graph, scope: CoverageScope): Prom
          THEN (x:Group AND x.id IN coalesce($groups, [])) OR (x:Software AND x.id IN coalesce($software, []))
               OR (x:Campaign AND x.id IN coalesce($campaigns, []))
          ELSE x:Group END
-       RETURN count(DISTINCT x) AS usedBy
+       RETURN collect(DISTINCT x.stixId) AS users
      }
      OPTIONAL MATCH (t)-[:SUBTECHNIQUE_OF]->(parent:Technique)
      RETURN t.stixId AS stixId, t.id AS id, parent.id AS parentId,
             [(t)-[:IN_TACTIC]->(ta:Tactic) | ta.id] AS tactics,
             ($platforms IS NULL OR any(p IN t.platforms WHERE toLower(p) IN $platforms)) AS platformOk,
-            sigmaRules, countermeasures, atomicTests, mitigations, usedBy
+            sigmaRules, countermeasures, atomicTests, mitigations, users, t.platforms AS platforms
      ORDER BY id`,
-    { ...scope, profile },
+    { ...scope, profile, defaultStatuses: DEFAULT_SIGMA_STATUSES },
   );
   return rows.map((row) => ({
     stixId: row.stixId as string,
     id: row.id as string,
     parentId: (row.parentId as string | null) ?? null,
     tactics: row.tactics as string[],
-    inScope: row.platformOk === true && (!profile || Number(row.usedBy) > 0),
+    inScope: row.platformOk === true && (!profile || (row.users as string[]).length > 0),
     sigmaRules: Number(row.sigmaRules),
     countermeasures: Number(row.countermeasures),
     atomicTests: Number(row.atomicTests),
     mitigations: Number(row.mitigations),
-    usedBy: Number(row.usedBy),
+    users: row.users as string[],
+    platforms: (row.platforms as string[] | null) ?? [],
   }));
 }

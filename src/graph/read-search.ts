@@ -21,7 +21,8 @@ export function luceneQuery(text: string): string {
     .trim()
     .split(/\s+/)
     .filter((w) => w !== '')
-    .map((w) => w.replace(LUCENE_SPECIAL, '\\$&'));
+    // Lower case: the analyzer lower-cases anyway, and AND, OR, NOT would otherwise be operators.
+    .map((w) => w.toLowerCase().replace(LUCENE_SPECIAL, '\\$&'));
   if (words.length === 0) return '';
   const phrase = words.join(' ');
   return [`"${phrase}"^4`, `(${words.join(' AND ')})^2`, ...words.map((w) => `${w}*`)].join(' OR ');
@@ -41,7 +42,13 @@ export async function readSearch(
   if (query === '') return [];
   const rows = await graph.read(
     `CALL () {
-       MATCH (n) WHERE n.id = toUpper($text) OR n.id = $text
+       MATCH (n:AttackObject) WHERE n.id = toUpper($text)
+       RETURN n AS node, 1000.0 AS score
+       UNION
+       MATCH (n:D3fendTechnique) WHERE n.id = toUpper($text)
+       RETURN n AS node, 1000.0 AS score
+       UNION
+       MATCH (n:SigmaRule) WHERE n.id = $text
        RETURN n AS node, 1000.0 AS score
        UNION
        MATCH (n:Technique) WHERE n.id STARTS WITH toUpper($text) + '.'

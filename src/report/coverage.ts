@@ -16,11 +16,13 @@ export interface CoveredTechnique extends CoverageRow {
   detected: boolean;
   countered: boolean;
   tested: boolean;
+  /** How many distinct users (profile members, or groups) use it. */
+  usedBy: number;
 }
 
 /**
  * The techniques that count: with roll-up, only techniques without a parent, each covered when itself or any of its
- * sub-techniques is (counts summed, used-by the largest), in scope when itself or any sub-technique is.
+ * sub-techniques in scope is (counts summed, users merged), in scope when itself or any sub-technique is.
  */
 export function countedTechniques(rows: CoverageRow[], rollUp: boolean): CoveredTechnique[] {
   const flags = (row: CoverageRow): CoveredTechnique => ({
@@ -28,6 +30,7 @@ export function countedTechniques(rows: CoverageRow[], rollUp: boolean): Covered
     detected: row.sigmaRules > 0,
     countered: row.countermeasures > 0,
     tested: row.atomicTests > 0,
+    usedBy: row.users.length,
   });
   if (!rollUp) return rows.filter((r) => r.inScope).map(flags);
   const subsOf = new Map<string, CoverageRow[]>();
@@ -35,17 +38,18 @@ export function countedTechniques(rows: CoverageRow[], rollUp: boolean): Covered
   return rows
     .filter((row) => !row.parentId)
     .map((parent) => {
-      const family = [parent, ...(subsOf.get(parent.id) ?? [])];
+      // Only the members of the family that pass the filter count: a Linux filter ignores Windows sub-techniques.
+      const family = [parent, ...(subsOf.get(parent.id) ?? [])].filter((r) => r.inScope);
       const sum = (key: 'sigmaRules' | 'countermeasures' | 'atomicTests' | 'mitigations') =>
         family.reduce((total, r) => total + r[key], 0);
       return flags({
         ...parent,
-        inScope: family.some((r) => r.inScope),
+        inScope: family.length > 0,
         sigmaRules: sum('sigmaRules'),
         countermeasures: sum('countermeasures'),
         atomicTests: sum('atomicTests'),
         mitigations: sum('mitigations'),
-        usedBy: Math.max(...family.map((r) => r.usedBy)),
+        users: [...new Set(family.flatMap((r) => r.users))],
       });
     })
     .filter((t) => t.inScope);

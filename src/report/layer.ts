@@ -77,7 +77,7 @@ export function buildLayer(
     versions: { ...(options.attackVersion ? { attack: options.attackVersion } : {}), navigator: '5.1.0', layer: '4.5' },
     domain: options.domain,
     description: `Coverage by ${SCORE_LABEL[options.score]}; filter: ${options.filterDescription}`,
-    filters: { platforms: options.platforms ?? [] },
+    ...(options.platforms ? { filters: { platforms: options.platforms } } : {}),
     sorting: 3,
     layout: {
       layout: 'side',

@@ -48,7 +48,8 @@ describe('coverage on the real data', { skip }, () => {
       replacedBy.set(externalId(from) as string, externalId(to) as string);
     }
   }
-  // Sigma: technique id -> levels of the rules that tag it (revoked tags reach their replacements).
+  // Sigma: technique id -> levels of the rules that tag it (revoked tags reach their replacements); by default only
+  // rules whose status is stable, test or experimental count.
   const ruleLevels = new Map<string, number[]>();
   const tested = new Set<string>();
   let countered = new Set<string>();
@@ -56,6 +57,8 @@ describe('coverage on the real data', { skip }, () => {
   before(async () => {
     for (const file of await readFolder(SIGMA, /\.ya?ml$/)) {
       const level = LEVELS.indexOf(/^level:\s*(\w+)/m.exec(file.text)?.[1]?.toLowerCase() ?? '');
+      const status = /^status:\s*(\w+)/m.exec(file.text)?.[1]?.toLowerCase() ?? '';
+      if (!['stable', 'test', 'experimental'].includes(status)) continue;
       const tags = new Set<string>();
       for (const [, tag] of file.text.matchAll(/^\s*-\s*attack\.(t\d{4}(?:\.\d{3})?)\b/gim)) {
         for (let id: string | undefined = (tag as string).toUpperCase(); id && !tags.has(id); id = replacedBy.get(id)) {
@@ -96,7 +99,7 @@ describe('coverage on the real data', { skip }, () => {
       .filter((t) => !rollUp || !t.x_mitre_is_subtechnique)
       .filter((t) => (rollUp ? family(t).some(inScope) : inScope(t)))
       .map((t) => {
-        const ids = (rollUp ? family(t) : [t]).map((x) => externalId(x) as string);
+        const ids = (rollUp ? family(t).filter(inScope) : [t]).map((x) => externalId(x) as string);
         return {
           tactics: tacticsOf(t),
           detected: ids.some(detected),
@@ -187,7 +190,6 @@ describe('coverage on the real data', { skip }, () => {
       versions: 'object',
       domain: 'string',
       description: 'string',
-      filters: 'object',
       sorting: 'number',
       layout: 'object',
       hideDisabled: 'boolean',
@@ -255,7 +257,41 @@ describe('coverage on the real data', { skip }, () => {
     assert.equal((await search('Decoy Session Token'))[0], 'D3FEND_TECHNIQUE D3-DST');
     assert.ok((await search('mimikatz', 'SOFTWARE')).every((h) => h.startsWith('SOFTWARE ')));
     assert.ok(!(await search('T1527')).includes('TECHNIQUE T1527'), 'revoked techniques are left out');
+    assert.ok((await search('pass OR hash')).length > 0);
+    await search('AND'); // a Lucene operator alone is a word: no error (search() asserts there is none)
     assert.deepEqual(await search('a:b (c "d" ~ * ? \\ /'), []);
+  });
+
+  it('ranks gaps by how many groups use them, counted from the bundle', async () => {
+    const { data } = await api.gql('{ coverage { gaps(first: 10) { nodes { usedBy technique { id stixId } } } } }');
+    const gaps = (
+      data as { coverage: { gaps: { nodes: { usedBy: number; technique: { id: string; stixId: string } }[] } } }
+    ).coverage.gaps.nodes;
+    const groupsUsing = (stixId: string) =>
+      new Set(
+        objects
+          .filter((r) => r.type === 'relationship' && r.relationship_type === 'uses' && r.target_ref === stixId)
+          .map((r) => byStix.get(r.source_ref as string))
+          .filter((g) => g?.type === 'intrusion-set' && !g.revoked && !g.x_mitre_deprecated)
+          .map((g) => g?.id),
+      ).size;
+    assert.ok(gaps.length === 10);
+    for (const gap of gaps) assert.equal(gap.usedBy, groupsUsing(gap.technique.stixId), gap.technique.id);
+    assert.deepEqual(
+      gaps.map((g) => g.usedBy),
+      [...gaps.map((g) => g.usedBy)].sort((a, b) => b - a),
+    );
+  });
+
+  it('refuses an unknown tactic and writes platforms into a layer as the data spells them', async () => {
+    const bad = await api.gql('{ coverage(filter: {tactics: ["Credential Access"]}) { totals { techniques } } }');
+    assert.equal(bad.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.match(bad.errors?.[0]?.message ?? '', /unknown: "Credential Access"$/);
+    const { data } = await api.gql('{ navigatorLayer(filter: {platforms: ["WINDOWS", "macos"]}) }');
+    const layer = JSON.parse((data as { navigatorLayer: string }).navigatorLayer) as {
+      filters: { platforms: string[] };
+    };
+    assert.deepEqual(layer.filters.platforms.sort(), ['Windows', 'macOS']);
   });
 
   it('answers a coverage request and its gaps in a number of queries that does not grow with the page', async () => {

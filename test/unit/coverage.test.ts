@@ -14,16 +14,18 @@ const row = (id: string, fields: Partial<CoverageRow> = {}): CoverageRow => ({
   countermeasures: 0,
   atomicTests: 0,
   mitigations: 0,
-  usedBy: 0,
+  users: [],
+  platforms: ['Windows'],
   ...fields,
 });
+const groups = (n: number) => Array.from({ length: n }, (_, i) => `intrusion-set--${i}`);
 
 const rows = [
-  row('T1550', { countermeasures: 2, usedBy: 1 }),
-  row('T1550.001', { parentId: 'T1550', sigmaRules: 3, tactics: ['TA0005', 'TA0008'], usedBy: 4 }),
-  row('T1550.002', { parentId: 'T1550', inScope: false, atomicTests: 1 }),
-  row('T1003', { tactics: ['TA0006'], usedBy: 9 }),
-  row('T1078', { tactics: ['TA0005'], usedBy: 9, inScope: false }),
+  row('T1550', { countermeasures: 2, users: groups(1) }),
+  row('T1550.001', { parentId: 'T1550', sigmaRules: 3, tactics: ['TA0005', 'TA0008'], users: groups(4) }),
+  row('T1550.002', { parentId: 'T1550', inScope: false, atomicTests: 1, users: ['intrusion-set--x'] }),
+  row('T1003', { tactics: ['TA0006'], users: groups(9) }),
+  row('T1078', { tactics: ['TA0005'], users: groups(9), inScope: false }),
 ];
 const tactics = ['TA0005', 'TA0006', 'TA0008'].map((id) => ({ id, shortname: id.toLowerCase() }));
 
@@ -56,14 +58,24 @@ describe('coverageOf', () => {
     );
   });
 
-  it('rolls sub-techniques up: a parent is covered when itself or a sub-technique is, in scope when any is', () => {
+  it('rolls sub-techniques in scope up: a parent is covered when itself or one of them is, users merged', () => {
     const rolled = countedTechniques(rows, true);
+    // T1550.002 is out of scope: its test does not make T1550 tested, its user does not count.
     assert.deepEqual(
       rolled.map((t) => [t.id, t.detected, t.countered, t.tested, t.sigmaRules, t.usedBy]),
       [
-        ['T1550', true, true, true, 3, 4],
+        ['T1550', true, true, false, 3, 4],
         ['T1003', false, false, false, 0, 9],
       ],
+    );
+    // A parent out of scope is counted through its sub-techniques in scope.
+    const viaSub = countedTechniques(
+      [row('T1', { inScope: false, sigmaRules: 5 }), row('T1.001', { parentId: 'T1', users: groups(2) })],
+      true,
+    );
+    assert.deepEqual(
+      viaSub.map((t) => [t.id, t.sigmaRules, t.detected, t.usedBy]),
+      [['T1', 0, false, 2]],
     );
     assert.equal(coverageOf(rows, tactics, true, null).rollUpSubtechniques, true);
   });

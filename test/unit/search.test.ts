@@ -16,7 +16,9 @@ describe('luceneQuery', () => {
       luceneQuery('a:b (c) "d"'),
       '"a\\:b \\(c\\) \\"d\\""^4 OR (a\\:b AND \\(c\\) AND \\"d\\")^2 OR a\\:b* OR \\(c\\)* OR \\"d\\"*',
     );
-    assert.equal(luceneQuery('T1550.001'), '"T1550.001"^4 OR (T1550.001)^2 OR T1550.001*');
+    assert.equal(luceneQuery('T1550.001'), '"t1550.001"^4 OR (t1550.001)^2 OR t1550.001*');
+    // Lucene's word operators are words here.
+    assert.equal(luceneQuery('pass OR hash'), '"pass or hash"^4 OR (pass AND or AND hash)^2 OR pass* OR or* OR hash*');
     assert.equal(luceneQuery('   '), '');
   });
 });

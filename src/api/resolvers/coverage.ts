@@ -1,5 +1,6 @@
 // Resolvers of coverage: the matrix under a filter, its gaps, and one technique's coverage.
 import { config } from '../../config.js';
+import { BadUserInputError } from '../../errors.js';
 import type { CoverageScope } from '../../graph/read-coverage.js';
 import { sigmaRuleMatches } from '../../graph/read-rules.js';
 import { countedTechniques, coverageOf } from '../../report/coverage.js';
@@ -42,14 +43,20 @@ async function counted(filter: CoverageFilter | null | undefined, ctx: Context) 
     ctx.loaders.coverageRows(scope),
     ctx.loaders.tactics(scope.domain, false),
   ]);
-  const wanted = scope.tactics?.map((t) => t.toLowerCase());
-  const tacticIds = wanted
-    ? new Set(
-        tactics
-          .filter((t) => wanted.includes(String(t.id).toLowerCase()) || wanted.includes(String(t.shortname)))
-          .map((t) => String(t.id)),
-      )
-    : null;
+  let tacticIds: Set<string> | null = null;
+  if (scope.tactics) {
+    const idOf = (name: string) =>
+      tactics.find((t) => String(t.id).toLowerCase() === name.toLowerCase() || t.shortname === name.toLowerCase())?.id;
+    const unknown = scope.tactics.filter((name) => idOf(name) === undefined);
+    if (unknown.length > 0) {
+      throw new BadUserInputError(
+        `"tactics" must be tactic ids or short names of the domain (${tactics.map((t) => t.shortname).join(', ')}); ` +
+          `unknown: ${unknown.map((u) => JSON.stringify(u.slice(0, 60))).join(', ')}`,
+        'tactics',
+      );
+    }
+    tacticIds = new Set(scope.tactics.map((name) => String(idOf(name))));
+  }
   return { scope, rows, tactics, tacticIds, rollUp: filter?.rollUpSubtechniques === true };
 }
 
@@ -69,7 +76,10 @@ export const coverageQueryResolvers: QueryResolvers = {
       domain: scope.domain,
       attackVersion: version,
       score: args.score ?? 'COMBINED',
-      platforms: args.filter?.platforms?.length ? [...args.filter.platforms] : null,
+      // Navigator matches platform names exactly: use the data's own spelling of what the user asked for.
+      platforms: scope.platforms
+        ? [...new Set(rows.flatMap((r) => r.platforms))].filter((p) => scope.platforms?.includes(p.toLowerCase()))
+        : null,
       filterDescription: JSON.stringify(args.filter ?? {}),
       apiUrl: config.api.publicUrl,
       rollUp,
@@ -99,7 +109,7 @@ export const coverageResolvers: Resolvers = {
       const rules = sigmaFilter({
         source: null,
         folder: null,
-        status: args.filter?.sigmaStatuses ?? null,
+        status: args.filter?.sigmaStatuses ?? ['STABLE', 'TEST', 'EXPERIMENTAL'],
         minLevel: args.filter?.sigmaMinLevel ?? null,
         product: null,
       });
