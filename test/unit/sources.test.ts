@@ -10,12 +10,12 @@ import { fetchSource } from '../../src/seed/fetch.js';
 import { fixture } from '../helpers/paths.js';
 
 describe('default sources', () => {
-  it('are the official ATT&CK bundles of mitre/cti and the D3FEND ontology', () => {
+  it('are the official ATT&CK bundles (attack-stix-data, which name their release) and the D3FEND ontology', () => {
     assert.deepEqual(defaultSources().d3fend, ['https://d3fend.mitre.org/ontologies/d3fend.ttl']);
     assert.deepEqual(defaultSources().attack, [
-      'https://raw.githubusercontent.com/mitre/cti/master/enterprise-attack/enterprise-attack.json',
-      'https://raw.githubusercontent.com/mitre/cti/master/mobile-attack/mobile-attack.json',
-      'https://raw.githubusercontent.com/mitre/cti/master/ics-attack/ics-attack.json',
+      'https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/enterprise-attack/enterprise-attack.json',
+      'https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/mobile-attack/mobile-attack.json',
+      'https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/ics-attack/ics-attack.json',
     ]);
   });
 });
