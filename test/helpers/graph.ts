@@ -82,3 +82,17 @@ function stable(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/** How many Cypher statements `work` sends through `graph` (the round trips of a request). */
+export async function countQueries(graph: Graph, work: () => Promise<unknown>): Promise<number> {
+  let count = 0;
+  const stop = graph.onQuery(() => {
+    count++;
+  });
+  try {
+    await work();
+  } finally {
+    stop();
+  }
+  return count;
+}

@@ -8,7 +8,7 @@ import { seed } from '../../src/seed/pipeline.js';
 import { startTestServer, type TestServer } from '../helpers/api.js';
 import { externalId, loadObjects, type StixLike } from '../helpers/bundles.js';
 import { expectedCountermeasures } from '../helpers/d3fend-rule.js';
-import { resetGraph, testGraph } from '../helpers/graph.js';
+import { countQueries, resetGraph, testGraph } from '../helpers/graph.js';
 import { sharedData, skipWithoutSharedData } from '../helpers/paths.js';
 
 const skip = skipWithoutSharedData();
@@ -295,20 +295,15 @@ describe('coverage on the real data', { skip }, () => {
   });
 
   it('answers a coverage request and its gaps in a number of queries that does not grow with the page', async () => {
-    const queriesFor = async (first: number) => {
-      let count = 0;
-      const stop = graph.onQuery(() => {
-        count++;
-      });
-      const { errors } = await api.gql(
-        `query($first: Int) { coverage { totals { techniques } tactics { tactic { name } counts { detected } }
+    const queriesFor = (first: number) =>
+      countQueries(graph, async () => {
+        const { errors } = await api.gql(
+          `query($first: Int) { coverage { totals { techniques } tactics { tactic { name } counts { detected } }
           gaps(first: $first) { nodes { usedBy technique { id name } countermeasures { technique { id tactic { name } } } } } } }`,
-        { first },
-      );
-      stop();
-      assert.equal(errors, undefined);
-      return count;
-    };
+          { first },
+        );
+        assert.equal(errors, undefined);
+      });
     // Rows, tactics, gap techniques, their countermeasures, the D3FEND tactics list, and the countermeasures' tactics.
     assert.equal(await queriesFor(10), 6);
     assert.equal(await queriesFor(200), 6);

@@ -8,7 +8,7 @@ import { seed } from '../../src/seed/pipeline.js';
 import { startTestServer, type TestServer } from '../helpers/api.js';
 import { externalId, loadObjects } from '../helpers/bundles.js';
 import { expectedCountermeasures } from '../helpers/d3fend-rule.js';
-import { fingerprint, resetGraph, testGraph } from '../helpers/graph.js';
+import { countQueries, fingerprint, resetGraph, testGraph } from '../helpers/graph.js';
 import { fixture, sharedData, skipWithoutSharedData } from '../helpers/paths.js';
 
 const skip = skipWithoutSharedData();
@@ -182,20 +182,15 @@ describe('D3FEND countermeasures on the real ontology', { skip }, () => {
   });
 
   it('answers countermeasures of a page of techniques in a number of queries that does not grow with the page', async () => {
-    const queriesFor = async (first: number) => {
-      let count = 0;
-      const stop = graph.onQuery(() => {
-        count++;
-      });
-      const { errors } = await api.gql(
-        `query($first: Int) { techniques(first: $first) { nodes { id countermeasures {
+    const queriesFor = (first: number) =>
+      countQueries(graph, async () => {
+        const { errors } = await api.gql(
+          `query($first: Int) { techniques(first: $first) { nodes { id countermeasures {
           technique { id tactic { name } } paths { offensiveArtifact { id } defensiveArtifact { id } } } } } }`,
-        { first },
-      );
-      stop();
-      assert.equal(errors, undefined);
-      return count;
-    };
+          { first },
+        );
+        assert.equal(errors, undefined);
+      });
     // Page, countermeasures, D3FEND tactics (once per request), their tactic edges, and the artifacts of all paths.
     assert.equal(await queriesFor(5), 5);
     assert.equal(await queriesFor(50), 5);

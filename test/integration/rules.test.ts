@@ -11,7 +11,7 @@ import { readFolder } from '../../src/seed/folder.js';
 import { seed } from '../../src/seed/pipeline.js';
 import { startTestServer, type TestServer } from '../helpers/api.js';
 import { externalId, loadObjects } from '../helpers/bundles.js';
-import { fingerprint, resetGraph, testGraph } from '../helpers/graph.js';
+import { countQueries, fingerprint, resetGraph, testGraph } from '../helpers/graph.js';
 import { fixture, sharedData, skipWithoutSharedData } from '../helpers/paths.js';
 
 const batchSize = 5000;
@@ -243,21 +243,16 @@ describe('the real SigmaHQ and Atomic Red Team folders', { skip: skipWithoutShar
   });
 
   it('answers rules and tests of a page of techniques in a number of queries that does not grow with the page', async () => {
-    const queriesFor = async (first: number) => {
-      let count = 0;
-      const stop = graph.onQuery(() => {
-        count++;
-      });
-      const { errors } = await api.gql(
-        `query($first: Int) { techniques(first: $first) { nodes { id
+    const queriesFor = (first: number) =>
+      countQueries(graph, async () => {
+        const { errors } = await api.gql(
+          `query($first: Int) { techniques(first: $first) { nodes { id
           sigmaRules(first: 3) { totalCount nodes { id techniques { id } tactics { id } } }
           atomicTests { guid technique { id } } } } }`,
-        { first },
-      );
-      stop();
-      assert.equal(errors, undefined);
-      return count;
-    };
+          { first },
+        );
+        assert.equal(errors, undefined);
+      });
     // Page, rules, their techniques, their tactics, tests, the tests' techniques.
     assert.equal(await queriesFor(5), 6);
     assert.equal(await queriesFor(50), 6);
