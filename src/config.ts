@@ -70,6 +70,10 @@ export function loadConfig() {
       /** Hard cap on `first` for every connection. */
       maxPageSize: intEnv('MAX_PAGE_SIZE', 500),
       defaultPageSize: intEnv('DEFAULT_PAGE_SIZE', 50),
+      /** Query limits: nesting depth, aliases, and estimated cost (fields times the `first` of their parents). */
+      maxQueryDepth: intEnv('MAX_QUERY_DEPTH', 15),
+      maxAliases: intEnv('MAX_ALIASES', 50),
+      maxQueryCost: intEnv('MAX_QUERY_COST', 100_000),
       /** Origins allowed to call the API from a browser (`*` for any); none by default. */
       corsOrigins: env('CORS_ORIGINS', '')
         .split(',')

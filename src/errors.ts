@@ -16,6 +16,13 @@ export class BadUserInputError extends GraphQLError {
   }
 }
 
+/** A query over the configured depth, alias or cost limits; the message gives the value and the limit. */
+export class QueryTooComplexError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: ErrorCode.QueryTooComplex } });
+  }
+}
+
 /** Neo4j cannot be reached or is not answering; the client may retry. */
 export class ServiceUnavailableError extends GraphQLError {
   constructor(message = 'The graph database is not reachable right now; retry shortly.') {

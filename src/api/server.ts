@@ -9,10 +9,11 @@ import {
 } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLFormattedError } from 'graphql';
 import { type Config, config as defaultConfig } from '../config.js';
-import { ErrorCode } from '../errors.js';
+import { ErrorCode, QueryTooComplexError } from '../errors.js';
 import { type Graph, isUnavailable } from '../graph/driver.js';
 import { hasAttackData } from '../graph/read.js';
 import { type Context, createContext } from './context.js';
+import { queryLimitsRule } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
@@ -63,6 +64,15 @@ export async function startServer(graph: Graph, config: Config = defaultConfig):
     // The CLI owns signals: it stops the server (draining requests), then closes the driver and exits 0.
     stopOnTerminationSignals: false,
     introspection: config.api.introspection,
+    validationRules: [
+      queryLimitsRule({
+        maxDepth: config.api.maxQueryDepth,
+        maxAliases: config.api.maxAliases,
+        maxCost: config.api.maxQueryCost,
+        defaultPageSize: config.api.defaultPageSize,
+        maxPageSize: config.api.maxPageSize,
+      }),
+    ],
     includeStacktraceInErrorResponses: !production,
     formatError: (formatted, error) => formatError(formatted, error, production),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), landing, metrics.plugin],
@@ -211,6 +221,10 @@ function json(res: ServerResponse, status: number, value: unknown) {
 /** Database outages become SERVICE_UNAVAILABLE; in production, unexpected errors are masked. */
 function formatError(formatted: GraphQLFormattedError, error: unknown, production: boolean): GraphQLFormattedError {
   const original = (error as { originalError?: unknown }).originalError ?? error;
+  // Apollo labels every validation error GRAPHQL_VALIDATION_FAILED; query limits keep their own code.
+  if (original instanceof QueryTooComplexError || error instanceof QueryTooComplexError) {
+    return { ...formatted, extensions: { code: ErrorCode.QueryTooComplex } };
+  }
   if (isUnavailable(original)) {
     return {
       message: 'The graph database is not reachable right now; retry shortly.',

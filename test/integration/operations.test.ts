@@ -46,6 +46,26 @@ describe('operations', () => {
     assert.match(text, /^coverage_graph_http_requests_total\{route="\/graphql",status="200"\} 2$/m);
   });
 
+  it('refuses queries too deep, too aliased or too costly with QUERY_TOO_COMPLEX and the limit', async () => {
+    const errorOf = async (query: string) => {
+      const body = (await (await post(dev.url, query)).json()) as {
+        data?: unknown;
+        errors?: { message: string; extensions?: { code?: string } }[];
+      };
+      assert.equal(body.data, undefined, 'nothing executed');
+      return [body.errors?.[0]?.extensions?.code, body.errors?.[0]?.message];
+    };
+    const deep = `{ technique(id: "T1") { ${'parent { '.repeat(15)}id${' }'.repeat(15)} } }`;
+    assert.deepEqual(await errorOf(deep), ['QUERY_TOO_COMPLEX', 'query depth 16 exceeds the limit of 15']);
+    const aliased = `{ ${Array.from({ length: 51 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+    assert.deepEqual(await errorOf(aliased), ['QUERY_TOO_COMPLEX', '51 aliases exceed the limit of 50']);
+    const costly =
+      '{ techniques(first: 500) { nodes { groups(first: 500) { nodes { techniques(first: 500) { nodes { id } } } } } } }';
+    const [code, message] = await errorOf(costly);
+    assert.equal(code, 'QUERY_TOO_COMPLEX');
+    assert.match(String(message), /^estimated cost \d+ exceeds the limit of 100000 \(lower "first" or nest less\)$/);
+  });
+
   it('answers CORS for configured origins only', async () => {
     const preflight = await fetch(dev.url, {
       method: 'OPTIONS',
