@@ -1,9 +1,11 @@
 // Query limits checked before execution: depth, aliases and an estimated cost that multiplies by `first`.
+import type { ApolloServerPlugin } from '@apollo/server';
 import {
   type ASTVisitor,
+  type DocumentNode,
   type FragmentDefinitionNode,
-  type GraphQLError,
   Kind,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
@@ -16,7 +18,7 @@ export interface QueryLimits {
   maxCost: number;
   /** What `first` counts as when a connection field does not give it. */
   defaultPageSize: number;
-  /** What `first` counts as when it is a variable (validation runs before variables are known): the worst case. */
+  /** The cap on `first`: larger values are refused by the argument check, with its own message. */
   maxPageSize: number;
 }
 
@@ -25,78 +27,91 @@ const LIST_ESTIMATE = 10;
 /** Fields of a connection that its `first` already multiplied. */
 const CONNECTION_PARTS = new Set(['nodes', 'edges', 'node', 'pageInfo']);
 
-function tooComplex(message: string): GraphQLError {
-  return new QueryTooComplexError(message);
-}
-
 /**
- * A validation rule that rejects, with QUERY_TOO_COMPLEX and a message giving the value and the limit, operations
- * nested deeper than `maxDepth`, using more than `maxAliases` aliases, or whose estimated cost is above `maxCost`.
- * The cost counts each field once per item its parents may return: a field under `first: 50` costs 50.
+ * Depth, aliases and estimated cost of an operation. The cost counts each field once per item its parents may
+ * return: a field under `first: 50` costs 50; `first` given as a variable counts its value (or the page cap).
  */
-export function queryLimitsRule(limits: QueryLimits) {
-  return (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const definition of context.getDocument().definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-    }
-    let aliases = 0;
-    // Walks a selection set: returns [depth, cost]; fragments are followed, a fragment cycle is left to graphql-js.
-    const walk = (set: SelectionSetNode, multiplier: number, seen: Set<string>): [number, number] => {
-      let depth = 0;
-      let cost = 0;
-      for (const selection of set.selections) {
-        if (selection.kind === Kind.FIELD) {
-          if (selection.alias) aliases++;
-          const first = selection.arguments?.find((a) => a.name.value === 'first');
-          let count = 1;
-          if (first?.value.kind === Kind.INT) count = Number(first.value.value);
-          else if (first?.value.kind === Kind.VARIABLE) count = limits.maxPageSize;
-          else if (/Connection$/.test(selection.name.value)) count = limits.defaultPageSize;
-          else if (
-            selection.selectionSet &&
-            !CONNECTION_PARTS.has(selection.name.value) &&
-            /s$/.test(selection.name.value)
-          ) {
-            count = LIST_ESTIMATE;
-          }
-          cost += multiplier;
-          if (selection.selectionSet) {
-            const [d, c] = walk(selection.selectionSet, multiplier * Math.max(1, count), seen);
-            depth = Math.max(depth, d + 1);
-            cost += c;
-          }
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          const [d, c] = walk(selection.selectionSet, multiplier, seen);
+export function measure(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  limits: QueryLimits,
+): { depth: number; aliases: number; cost: number } {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  let aliases = 0;
+  const firstOf = (value: unknown) => Math.min(Math.max(Number(value) || 0, 1), limits.maxPageSize);
+  const walk = (set: SelectionSetNode, multiplier: number, seen: Set<string>): [number, number] => {
+    let depth = 0;
+    let cost = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.alias) aliases++;
+        const first = selection.arguments?.find((a) => a.name.value === 'first')?.value;
+        let count = 1;
+        if (first?.kind === Kind.INT) count = firstOf(first.value);
+        else if (first?.kind === Kind.VARIABLE) count = firstOf(variables[first.name.value] ?? limits.maxPageSize);
+        else if (
+          selection.selectionSet &&
+          !CONNECTION_PARTS.has(selection.name.value) &&
+          /s$/.test(selection.name.value)
+        ) {
+          count = selection.arguments?.length === 0 || !first ? LIST_ESTIMATE : limits.defaultPageSize;
+        }
+        cost += multiplier;
+        if (selection.selectionSet) {
+          const [d, c] = walk(selection.selectionSet, multiplier * count, seen);
+          depth = Math.max(depth, d + 1);
+          cost += c;
+        }
+      } else {
+        const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments.get(selection.name.value);
+        const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : null;
+        if (fragment && (name === null || !seen.has(name))) {
+          const [d, c] = walk(fragment.selectionSet, multiplier, name ? new Set([...seen, name]) : seen);
           depth = Math.max(depth, d);
           cost += c;
-        } else {
-          const fragment = fragments.get(selection.name.value);
-          if (fragment && !seen.has(fragment.name.value)) {
-            const [d, c] = walk(fragment.selectionSet, multiplier, new Set([...seen, fragment.name.value]));
-            depth = Math.max(depth, d);
-            cost += c;
-          }
         }
       }
-      return [depth, cost];
-    };
-    return {
-      OperationDefinition(operation) {
-        aliases = 0;
-        const [depth, cost] = walk(operation.selectionSet, 1, new Set());
-        if (depth > limits.maxDepth) {
-          context.reportError(tooComplex(`query depth ${depth} exceeds the limit of ${limits.maxDepth}`));
-        }
-        if (aliases > limits.maxAliases) {
-          context.reportError(tooComplex(`${aliases} aliases exceed the limit of ${limits.maxAliases}`));
-        }
-        if (cost > limits.maxCost) {
-          context.reportError(
-            tooComplex(`estimated cost ${cost} exceeds the limit of ${limits.maxCost} (lower "first" or nest less)`),
-          );
-        }
-      },
-    };
+    }
+    return [depth, cost];
+  };
+  const [depth, cost] = walk(operation.selectionSet, 1, new Set());
+  return { depth, aliases, cost };
+}
+
+/** A validation rule: operations nested deeper than the limit or with too many aliases are refused. */
+export function queryLimitsRule(limits: QueryLimits) {
+  return (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(operation) {
+      const { depth, aliases } = measure(context.getDocument(), operation, {}, limits);
+      if (depth > limits.maxDepth) {
+        context.reportError(new QueryTooComplexError(`query depth ${depth} exceeds the limit of ${limits.maxDepth}`));
+      }
+      if (aliases > limits.maxAliases) {
+        context.reportError(new QueryTooComplexError(`${aliases} aliases exceed the limit of ${limits.maxAliases}`));
+      }
+    },
+  });
+}
+
+/** A plugin that refuses, once variables are known and before anything runs, operations above the cost limit. */
+export function queryCostPlugin<T extends object>(limits: QueryLimits): ApolloServerPlugin<T> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operation, request }) {
+          if (!operation) return;
+          const { cost } = measure(document, operation, request.variables ?? {}, limits);
+          if (cost > limits.maxCost) {
+            throw new QueryTooComplexError(
+              `estimated cost ${cost} exceeds the limit of ${limits.maxCost} (lower "first" or nest less)`,
+            );
+          }
+        },
+      };
+    },
   };
 }

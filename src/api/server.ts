@@ -13,7 +13,7 @@ import { ErrorCode, QueryTooComplexError } from '../errors.js';
 import { type Graph, isUnavailable } from '../graph/driver.js';
 import { hasAttackData } from '../graph/read.js';
 import { type Context, createContext } from './context.js';
-import { queryLimitsRule } from './limits.js';
+import { queryCostPlugin, queryLimitsRule } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
@@ -52,6 +52,13 @@ export async function startServer(graph: Graph, config: Config = defaultConfig):
   const production = config.env === 'production';
   const httpServer = http.createServer();
   const metrics = createMetrics(graph);
+  const limits = {
+    maxDepth: config.api.maxQueryDepth,
+    maxAliases: config.api.maxAliases,
+    maxCost: config.api.maxQueryCost,
+    defaultPageSize: config.api.defaultPageSize,
+    maxPageSize: config.api.maxPageSize,
+  };
   const landing = !config.api.landingPage
     ? ApolloServerPluginLandingPageDisabled()
     : production
@@ -64,18 +71,15 @@ export async function startServer(graph: Graph, config: Config = defaultConfig):
     // The CLI owns signals: it stops the server (draining requests), then closes the driver and exits 0.
     stopOnTerminationSignals: false,
     introspection: config.api.introspection,
-    validationRules: [
-      queryLimitsRule({
-        maxDepth: config.api.maxQueryDepth,
-        maxAliases: config.api.maxAliases,
-        maxCost: config.api.maxQueryCost,
-        defaultPageSize: config.api.defaultPageSize,
-        maxPageSize: config.api.maxPageSize,
-      }),
-    ],
+    validationRules: [queryLimitsRule(limits)],
     includeStacktraceInErrorResponses: !production,
     formatError: (formatted, error) => formatError(formatted, error, production),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), landing, metrics.plugin],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      landing,
+      metrics.plugin,
+      queryCostPlugin<Context>(limits),
+    ],
   });
   await apollo.start();
   httpServer.on('request', (req, res) => {
