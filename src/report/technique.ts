@@ -27,6 +27,30 @@ export function accessDate(iso: string | null): string {
   return date.toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
 }
 
+/** One source's section of the report: headings, access date, totals, and its list of resources. */
+function sourceSection(
+  heading: string,
+  source: string,
+  accessed: string | null,
+  total: string,
+  intro: string,
+  items: string[],
+): string[] {
+  return [
+    heading,
+    source,
+    `**Last accessed:** ${accessDate(accessed)}`,
+    '',
+    total,
+    '',
+    `**ATT&CK-mapped resources for this (sub)technique:** ${items.length}`,
+    '',
+    intro,
+    '',
+    ...items,
+  ];
+}
+
 /** Renders the report; sections and wording follow the reference line for line. */
 export function renderTechniqueReport(data: TechniqueReportData): string {
   const lines = [
@@ -36,32 +60,26 @@ export function renderTechniqueReport(data: TechniqueReportData): string {
     `**[MITRE ATT&CK Description](${data.url})**`,
     `<blockquote>${data.description}</blockquote>`,
     '',
-    '## Policy / Process Controls',
-    '### [MITRE D3FEND](https://d3fend.mitre.org/)',
-    `**Last accessed:** ${accessDate(data.d3fend.accessed)}`,
+    ...sourceSection(
+      '## Policy / Process Controls',
+      '### [MITRE D3FEND](https://d3fend.mitre.org/)',
+      data.d3fend.accessed,
+      `**Total ATT&CK-mapped resources:** ${data.d3fend.totalMapped}`,
+      'Resources mapped to this (sub)technique can be viewed on [this page](https://d3fend.mitre.org/) (see also the [ATT&CK to D3FEND Mapper](https://d3fend.mitre.org/tools/attack-mapper) tool):',
+      data.d3fend.countermeasures.map((c) => `* [${c.name}](${D3FEND_PAGE}${c.iri.slice(c.iri.indexOf('#') + 1)})`),
+    ),
     '',
-    `**Total ATT&CK-mapped resources:** ${data.d3fend.totalMapped}`,
-    '',
-    `**ATT&CK-mapped resources for this (sub)technique:** ${data.d3fend.countermeasures.length}`,
-    '',
-    'Resources mapped to this (sub)technique can be viewed on [this page](https://d3fend.mitre.org/) (see also the [ATT&CK to D3FEND Mapper](https://d3fend.mitre.org/tools/attack-mapper) tool):',
-    '',
-    ...data.d3fend.countermeasures.map((c) => `* [${c.name}](${D3FEND_PAGE}${c.iri.slice(c.iri.indexOf('#') + 1)})`),
-    '',
-    '## Technical Controls (Detection Rules)',
-    '### [Sigma rules public repository](https://github.com/SigmaHQ/sigma)',
-    `**Last accessed:** ${accessDate(data.sigma.accessed)}`,
-    '',
-    `**Total ATT&CK-mapped rules:** ${data.sigma.totalMapped}`,
-    '',
-    `**ATT&CK-mapped resources for this (sub)technique:** ${data.sigma.rules.length}`,
-    '',
-    'Resources mapped to this (sub)technique can be located in the following files within [this repository](https://github.com/SigmaHQ/sigma/tree/master/rules):',
-    '',
-    ...data.sigma.rules.map((r) => {
-      const label = `${r.source === 'sigmahq' ? 'sigma' : r.source}/${r.path}`;
-      return r.url ? `* [${label}](${r.url})` : `* ${label}`;
-    }),
+    ...sourceSection(
+      '## Technical Controls (Detection Rules)',
+      '### [Sigma rules public repository](https://github.com/SigmaHQ/sigma)',
+      data.sigma.accessed,
+      `**Total ATT&CK-mapped rules:** ${data.sigma.totalMapped}`,
+      'Resources mapped to this (sub)technique can be located in the following files within [this repository](https://github.com/SigmaHQ/sigma/tree/master/rules):',
+      data.sigma.rules.map((r) => {
+        const label = `${r.source === 'sigmahq' ? 'sigma' : r.source}/${r.path}`;
+        return r.url ? `* [${label}](${r.url})` : `* ${label}`;
+      }),
+    ),
     '',
     '',
     '## Offensive Security Tests',
