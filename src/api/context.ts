@@ -1,7 +1,7 @@
 // Per-request context: the DataLoaders through which every resolver reaches the graph.
 import DataLoader from 'dataloader';
 import type { Graph } from '../graph/driver.js';
-import type { NodeLabel } from '../graph/model.js';
+import { type NodeLabel, SEARCH_LABELS } from '../graph/model.js';
 import {
   type DatasetRow,
   type GraphNode,
@@ -20,7 +20,9 @@ import { readArtifactPage, readD3fendTactics, readD3fendTechniquePage } from '..
 import { readReportData } from '../graph/read-report.js';
 import { readAtomicPage, readSigmaPage, type SigmaFilter } from '../graph/read-rules.js';
 import { readSearch, type SearchRow } from '../graph/read-search.js';
+import { targetLabel } from '../graph/relations.js';
 import type { TechniqueReportData } from '../report/technique.js';
+import { omitFor, omitForAll, type Projection } from './projection.js';
 
 /** Loaders built for one request and dropped with it, so nothing is cached across requests. */
 export interface Loaders {
@@ -68,18 +70,38 @@ export interface Loaders {
 export interface Context {
   graph: Graph;
   loaders: Loaders;
+  /**
+   * `omit`: large node properties that no field of the operation shows, left out of every read (set by the
+   * projection plugin once the operation is parsed; empty, i.e. read everything, until then). An object of its own
+   * because Apollo Server gives resolvers a shallow copy of the context.
+   */
+  projection: Projection;
+}
+
+/** How a request's loaders reach the graph. */
+export interface ContextOptions {
+  /**
+   * False turns batching and per-request caching off: one query per parent and field, as naive resolvers would do.
+   * Only the benchmark uses it, to show what batching buys.
+   */
+  batching?: boolean;
 }
 
 /** Builds a request's context; loaders are created lazily, one per relation or label used. */
-export function createContext(graph: Graph): Context {
+export function createContext(graph: Graph, options: ContextOptions = {}): Context {
   const related = new Map<RelationName, DataLoader<string, Related[]>>();
   const nodes = new Map<NodeLabel, DataLoader<string, GraphNode | null>>();
+  const batching = options.batching ?? true;
+  const loaderOptions = { maxBatchSize: 1000, batch: batching, cache: batching };
   let d3fendTactics: Promise<GraphNode[]> | null = null;
+  // The loaders read `omit` when they run, after the projection plugin has set it.
+  const projection: Projection = { omit: {} };
+  const omit = (label: string) => omitFor(projection, label);
   const loaders: Loaders = {
     related(name) {
       let loader = related.get(name);
       if (!loader) {
-        loader = new DataLoader((keys) => readRelated(graph, name, keys), { maxBatchSize: 1000 });
+        loader = new DataLoader((keys) => readRelated(graph, name, keys, omit(targetLabel(name))), loaderOptions);
         related.set(name, loader);
       }
       return loader;
@@ -87,26 +109,28 @@ export function createContext(graph: Graph): Context {
     node(label) {
       let loader = nodes.get(label);
       if (!loader) {
-        loader = new DataLoader((keys) => readNodes(graph, label, keys), { maxBatchSize: 1000 });
+        loader = new DataLoader((keys) => readNodes(graph, label, keys, omit(label)), loaderOptions);
         nodes.set(label, loader);
       }
       return loader;
     },
-    page: (label, filter, skip, limit) => readPage(graph, label, filter, skip, limit),
+    page: (label, filter, skip, limit) => readPage(graph, label, filter, skip, limit, omit(label)),
     tactics: (domain, includeDeprecated) => readTactics(graph, domain, includeDeprecated),
     tactic: (key, domain) => readTactic(graph, key, domain),
     datasets: () => readDatasets(graph),
     d3fendTactics() {
+      if (!batching) return readD3fendTactics(graph);
       d3fendTactics ??= readD3fendTactics(graph);
       return d3fendTactics;
     },
-    d3fendTechniquePage: (filter, skip, limit) => readD3fendTechniquePage(graph, filter, skip, limit),
-    artifactPage: (filter, skip, limit) => readArtifactPage(graph, filter, skip, limit),
+    d3fendTechniquePage: (filter, skip, limit) =>
+      readD3fendTechniquePage(graph, filter, skip, limit, omit('D3fendTechnique')),
+    artifactPage: (filter, skip, limit) => readArtifactPage(graph, filter, skip, limit, omit('Artifact')),
     coverageRows: (scope) => readCoverageRows(graph, scope),
-    search: (text, labels, first) => readSearch(graph, text, labels, first),
-    report: new DataLoader((ids) => readReportData(graph, ids), { maxBatchSize: 1000 }),
-    sigmaPage: (filter, skip, limit) => readSigmaPage(graph, filter, skip, limit),
-    atomicPage: (filter, skip, limit) => readAtomicPage(graph, filter, skip, limit),
+    search: (text, labels, first) => readSearch(graph, text, labels, first, omitForAll(projection, SEARCH_LABELS)),
+    report: new DataLoader((ids) => readReportData(graph, ids), loaderOptions),
+    sigmaPage: (filter, skip, limit) => readSigmaPage(graph, filter, skip, limit, omit('SigmaRule')),
+    atomicPage: (filter, skip, limit) => readAtomicPage(graph, filter, skip, limit, omit('AtomicTest')),
   };
-  return { graph, loaders };
+  return { graph, loaders, projection };
 }

@@ -12,9 +12,10 @@ import { type Config, config as defaultConfig } from '../config.js';
 import { ErrorCode, QueryTooComplexError } from '../errors.js';
 import { type Graph, isUnavailable } from '../graph/driver.js';
 import { hasAttackData } from '../graph/read.js';
-import { type Context, createContext } from './context.js';
+import { type Context, type ContextOptions, createContext } from './context.js';
 import { queryCostPlugin, queryLimitsRule } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { projectionPlugin } from './projection.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
 
@@ -30,7 +31,11 @@ export interface RunningServer {
  * loaders as the server. Throws with the errors' messages when the operation fails.
  */
 export async function executeInProcess(graph: Graph, query: string, variables: Record<string, unknown>) {
-  const apollo = new ApolloServer<Context>({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+  const apollo = new ApolloServer<Context>({
+    typeDefs: loadTypeDefs(),
+    resolvers: resolvers as never,
+    plugins: [projectionPlugin()],
+  });
   await apollo.start();
   try {
     const response = await apollo.executeOperation({ query, variables }, { contextValue: createContext(graph) });
@@ -47,8 +52,15 @@ export async function executeInProcess(graph: Graph, query: string, variables: R
 /** Largest request body accepted, in bytes. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Starts the API on `config.api.port` (0 picks a free port). The caller owns `graph` and closes it. */
-export async function startServer(graph: Graph, config: Config = defaultConfig): Promise<RunningServer> {
+/**
+ * Starts the API on `config.api.port` (0 picks a free port). The caller owns `graph` and closes it. `options` are
+ * for the benchmark (see ContextOptions).
+ */
+export async function startServer(
+  graph: Graph,
+  config: Config = defaultConfig,
+  options: ContextOptions = {},
+): Promise<RunningServer> {
   const production = config.env === 'production';
   const httpServer = http.createServer();
   const metrics = createMetrics(graph);
@@ -79,13 +91,14 @@ export async function startServer(graph: Graph, config: Config = defaultConfig):
       landing,
       metrics.plugin,
       queryCostPlugin<Context>(limits),
+      projectionPlugin<Context>(),
     ],
   });
   await apollo.start();
   httpServer.on('request', (req, res) => {
     res.on('finish', () => metrics.httpRequests.inc({ route: routeOf(req.url), status: String(res.statusCode) }));
     if (cors(req, res, config.api.corsOrigins)) return;
-    handle(req, res, apollo, graph, metrics).catch((error) => {
+    handle(req, res, apollo, graph, metrics, options).catch((error) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ message: 'Internal server error' }] }));
       console.error(error);
@@ -137,6 +150,7 @@ async function handle(
   apollo: ApolloServer<Context>,
   graph: Graph,
   metrics: Metrics,
+  options: ContextOptions,
 ) {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/healthz') return json(res, 200, { status: 'ok' });
@@ -168,7 +182,7 @@ async function handle(
   }
   const response = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: parsed },
-    context: async () => createContext(graph),
+    context: async () => createContext(graph, options),
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;

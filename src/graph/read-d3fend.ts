@@ -35,6 +35,7 @@ export async function readD3fendTechniquePage(
   filter: { tactic: string | null; text: string | null; includeDeprecated: boolean },
   skip: number,
   limit: number,
+  omit: readonly string[] = [],
 ): Promise<{ total: number; nodes: GraphNode[] }> {
   return readPageOf(
     graph,
@@ -49,6 +50,7 @@ export async function readD3fendTechniquePage(
       skip,
       limit,
     },
+    omit,
   );
 }
 
@@ -58,12 +60,18 @@ export async function readArtifactPage(
   filter: { text: string | null },
   skip: number,
   limit: number,
+  omit: readonly string[] = [],
 ): Promise<{ total: number; nodes: GraphNode[] }> {
-  return readPageOf(graph, `MATCH (n:Artifact) WHERE ${TEXT_MATCH} WITH n ORDER BY n.name, n.iri`, {
-    text: filter.text?.toLowerCase() ?? null,
-    skip,
-    limit,
-  });
+  return readPageOf(
+    graph,
+    `MATCH (n:Artifact) WHERE ${TEXT_MATCH} WITH n ORDER BY n.name, n.iri`,
+    {
+      text: filter.text?.toLowerCase() ?? null,
+      skip,
+      limit,
+    },
+    omit,
+  );
 }
 
 const TEXT_MATCH = `$text IS NULL OR toLower(n.id) CONTAINS $text OR toLower(n.name) CONTAINS $text

@@ -33,7 +33,13 @@ export function sigmaRuleMatches(rule: GraphNode, filter: SigmaFilter): boolean 
 }
 
 /** One page of Sigma rules matching `filter`, by title, with the total count. */
-export async function readSigmaPage(graph: Graph, filter: SigmaFilter, skip: number, limit: number) {
+export async function readSigmaPage(
+  graph: Graph,
+  filter: SigmaFilter,
+  skip: number,
+  limit: number,
+  omit: readonly string[] = [],
+) {
   const eq = (field: string, param: string) => `($${param} IS NULL OR toLower(coalesce(n.${field}, '')) = $${param})`;
   const anyOf = (field: string, param: string) =>
     `($${param} IS NULL OR any(v IN coalesce(n.${field}, []) WHERE toLower(v) = $${param}))`;
@@ -51,6 +57,7 @@ export async function readSigmaPage(graph: Graph, filter: SigmaFilter, skip: num
             OR toLower(coalesce(n.description, '')) CONTAINS $text)
      WITH n ORDER BY n.title, n.uid`,
     { ...filter, skip, limit },
+    omit,
   );
 }
 
@@ -60,6 +67,7 @@ export async function readAtomicPage(
   filter: { technique: string | null; platform: string | null; executor: string | null },
   skip: number,
   limit: number,
+  omit: readonly string[] = [],
 ) {
   return readPageOf(
     graph,
@@ -69,5 +77,6 @@ export async function readAtomicPage(
        AND ($executor IS NULL OR toLower(n.executor) = $executor)
      WITH n ORDER BY n.techniqueId, n.number, n.guid`,
     { ...filter, skip, limit },
+    omit,
   );
 }

@@ -1,6 +1,7 @@
 // Search: the full-text index over ids, names, aliases and descriptions, with exact ids first.
 import type { Graph } from './driver.js';
 import { SEARCH_INDEX, SEARCH_LABELS } from './model.js';
+import { fromPairs, propertyPairs } from './properties.js';
 import type { GraphNode } from './read.js';
 
 /** One search result: the node, its label and its relevance. */
@@ -37,6 +38,7 @@ export async function readSearch(
   text: string,
   labels: string[] | null,
   first: number,
+  omit: readonly string[] = [],
 ): Promise<SearchRow[]> {
   const query = luceneQuery(text);
   if (query === '') return [];
@@ -61,9 +63,8 @@ export async function readSearch(
      WITH node, score, [l IN labels(node) WHERE l IN $searchable][0] AS label
      WHERE label IS NOT NULL AND ($labels IS NULL OR label IN $labels)
        AND NOT coalesce(node.revoked, false) AND NOT coalesce(node.deprecated, false)
-     RETURN label, score, properties(node) AS node
-     ORDER BY score DESC, node.id
-     LIMIT toInteger($first)`,
+     WITH label, score, node ORDER BY score DESC, node.id LIMIT toInteger($first)
+     RETURN label, score, ${propertyPairs('node')} AS node`,
     {
       text: text.trim(),
       query,
@@ -72,7 +73,12 @@ export async function readSearch(
       labels,
       first,
       limit: first * 5 + 50,
+      omit,
     },
   );
-  return rows.map((row) => ({ label: row.label as string, score: Number(row.score), node: row.node as GraphNode }));
+  return rows.map((row) => ({
+    label: row.label as string,
+    score: Number(row.score),
+    node: fromPairs(row.node) as GraphNode,
+  }));
 }

@@ -2,6 +2,7 @@
 import type { Graph, Row } from './driver.js';
 import { NODE_KEYS, type NodeLabel } from './model.js';
 import { readPageOf } from './page.js';
+import { fromPairs, propertyPairs } from './properties.js';
 import { RELATIONS, type RelationName } from './relations.js';
 
 /** A node as the API sees it: its properties, plain JS values. ATT&CK nodes have stixId and id; D3FEND ones iri. */
@@ -24,7 +25,12 @@ const D3F_NAMESPACE = 'http://d3fend.mitre.org/ontologies/d3fend.owl#';
  * that links each, in one query for the whole batch. Results follow `keys`. A node reached through several
  * relationships appears once per relationship.
  */
-export async function readRelated(graph: Graph, name: RelationName, keys: readonly string[]): Promise<Related[][]> {
+export async function readRelated(
+  graph: Graph,
+  name: RelationName,
+  keys: readonly string[],
+  omit: readonly string[] = [],
+): Promise<Related[][]> {
   const relation: { from: NodeLabel; pattern: string; order?: string; alternative?: string } = RELATIONS[name];
   const match = (pattern: string) => `MATCH ${pattern} RETURN c, r`;
   const body = relation.alternative
@@ -35,11 +41,17 @@ export async function readRelated(graph: Graph, name: RelationName, keys: readon
      MATCH (p:${relation.from} {${NODE_KEYS[relation.from]}: key})
      ${body}
      WITH key, c, r ORDER BY ${relation.order ?? 'c.id'}
-     RETURN key, collect({node: properties(c), edge: properties(r), eid: elementId(c)}) AS related`,
-    { keys },
+     RETURN key, collect({node: ${propertyPairs('c')}, edge: properties(r), eid: elementId(c)}) AS related`,
+    { keys, omit },
   );
   const byKey = new Map<string, Related[]>();
-  for (const row of rows) byKey.set(row.key as string, row.related as Related[]);
+  for (const row of rows) {
+    const related = row.related as (Omit<Related, 'node'> & { node: unknown })[];
+    byKey.set(
+      row.key as string,
+      related.map((item) => ({ ...item, node: fromPairs(item.node) as GraphNode })),
+    );
+  }
   return keys.map((key) => byKey.get(key) ?? []);
 }
 
@@ -61,15 +73,16 @@ export async function readNodes(
   graph: Graph,
   label: NodeLabel,
   keys: readonly string[],
+  omit: readonly string[] = [],
 ): Promise<(GraphNode | null)[]> {
   const rows = await graph.read(
     `UNWIND $keys AS key
      MATCH (n:${label}) WHERE ${LOOKUP[label] ?? 'n.id = key OR n.stixId = key'}
      WITH key, n ORDER BY n.revoked, n.deprecated, n.modified DESC, n.source
-     RETURN key, head(collect(properties(n))) AS node`,
-    { keys, ns: D3F_NAMESPACE },
+     RETURN key, head(collect(${propertyPairs('n')})) AS node`,
+    { keys, ns: D3F_NAMESPACE, omit },
   );
-  const byKey = new Map(rows.map((row: Row) => [row.key as string, row.node as GraphNode]));
+  const byKey = new Map(rows.map((row: Row) => [row.key as string, fromPairs(row.node) as GraphNode]));
   return keys.map((key) => byKey.get(key) ?? null);
 }
 
@@ -94,6 +107,7 @@ export async function readPage(
   filter: ListFilter,
   skip: number,
   limit: number,
+  omit: readonly string[] = [],
 ): Promise<{ total: number; nodes: GraphNode[] }> {
   return readPageOf(
     graph,
@@ -122,6 +136,7 @@ export async function readPage(
       skip,
       limit,
     },
+    omit,
   );
 }
 

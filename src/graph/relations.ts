@@ -87,3 +87,10 @@ export const RELATIONS = {
 } as const satisfies Record<string, { from: NodeLabel; pattern: string; order?: string; alternative?: string }>;
 
 export type RelationName = keyof typeof RELATIONS;
+
+/** The label of the nodes a relation leads to: the label its pattern gives `c`. */
+export function targetLabel(name: RelationName): NodeLabel {
+  const label = /\(c:(\w+)\)/.exec(RELATIONS[name].pattern)?.[1];
+  if (!label) throw new Error(`relation ${name} gives no label to c`);
+  return label as NodeLabel;
+}

@@ -59,6 +59,56 @@ describe('Sigma and Atomic on hand-made sources', () => {
     assert.deepEqual(await fingerprint(graph), together);
   });
 
+  it('reads large text properties of related nodes when a field shows them, and leaves them out otherwise', async () => {
+    await resetGraph(graph);
+    await seed(
+      graph,
+      { attack: [fixture('attack', 'mini-enterprise.json')], sigma, atomic: [fixture('atomic')] },
+      { batchSize },
+    );
+    const ruleFile = fixture('sigma', 'rules', 'cloud', 'aws_sts_getsessiontoken_misuse.yml');
+    const rule = yaml.load(readFileSync(ruleFile, 'utf8')) as Record<string, unknown>;
+    const atomics = yaml.load(readFileSync(fixture('atomic', 'T1550.001', 'T1550.001.yaml'), 'utf8')) as {
+      atomic_tests: { name: string; description: string; executor: { command?: string } }[];
+    };
+    const api = await startTestServer(graph);
+    const sent: Record<string, unknown>[] = [];
+    const stopListening = graph.onQuery((_cypher, params) => sent.push(params));
+    try {
+      const full = await api.gql(`{
+        technique(id: "T1550.001") {
+          sigmaRules { nodes { id yaml description references falsepositives } }
+          atomicTests { name description command }
+        }
+      }`);
+      assert.equal(full.errors, undefined);
+      const technique = full.data?.technique as {
+        sigmaRules: { nodes: Record<string, unknown>[] };
+        atomicTests: Record<string, unknown>[];
+      };
+      const found = technique.sigmaRules.nodes.find((n) => n.id === rule.id) as Record<string, unknown>;
+      assert.equal(found.yaml, readFileSync(ruleFile, 'utf8'));
+      assert.equal(found.description, rule.description);
+      assert.deepEqual(found.references, rule.references);
+      assert.deepEqual(found.falsepositives, rule.falsepositives);
+      assert.deepEqual(
+        technique.atomicTests.map((t) => [t.name, t.description, t.command]),
+        atomics.atomic_tests.map((t) => [t.name, t.description, t.executor.command ?? null]),
+      );
+      // Without those fields, the same reads leave the text out.
+      sent.length = 0;
+      const slim = await api.gql('{ technique(id: "T1550.001") { sigmaRules { nodes { id } } atomicTests { name } } }');
+      assert.equal(slim.errors, undefined);
+      const omitted = sent.flatMap((params) => (params.omit as string[] | undefined) ?? []);
+      for (const property of ['yaml', 'description', 'references', 'command']) {
+        assert.ok(omitted.includes(property), `${property} left out`);
+      }
+    } finally {
+      stopListening();
+      await api.stop();
+    }
+  });
+
   it('loads a rule archive from a URL like the folder it holds', async () => {
     const { createServer } = await import('node:http');
     const { zipSync } = await import('fflate');
