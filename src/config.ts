@@ -83,6 +83,11 @@ export function loadConfig() {
       introspection: boolEnv('INTROSPECTION', env('NODE_ENV', 'development') !== 'production'),
       /** The landing page on GET (Apollo Sandbox in development); on unless NODE_ENV is production. */
       landingPage: boolEnv('LANDING_PAGE', env('NODE_ENV', 'development') !== 'production'),
+      /**
+       * Budget of the response cache in MiB (answers of query operations, kept until the next seed); 0 turns it
+       * off.
+       */
+      responseCacheMb: intEnv('RESPONSE_CACHE_MB', 64),
       /** Where users reach the API, for links in Navigator layers. */
       publicUrl: env('PUBLIC_URL', `http://localhost:${intEnv('PORT', 4000)}/graphql`),
     },

@@ -11,7 +11,7 @@ import {
   readDatasets,
   readNodes,
   readPage,
-  readRelated,
+  readRelatedBatches,
   readTactic,
   readTactics,
 } from '../graph/read.js';
@@ -26,8 +26,8 @@ import { omitFor, omitForAll, type Projection } from './projection.js';
 
 /** Loaders built for one request and dropped with it, so nothing is cached across requests. */
 export interface Loaders {
-  /** Related nodes of a parent, by parent STIX id: one batched query per relation per tick. */
-  related(name: RelationName): DataLoader<string, Related[]>;
+  /** Related nodes of a parent, by the key of the relation's parent label: one query per tick for all relations. */
+  related(name: RelationName): { load(key: string): Promise<Related[]> };
   /** Nodes of a label by ATT&CK id or STIX id: one batched query per label per tick. */
   node(label: NodeLabel): DataLoader<string, GraphNode | null>;
   /** One page of a filtered list (top-level list fields). */
@@ -89,7 +89,6 @@ export interface ContextOptions {
 
 /** Builds a request's context; loaders are created lazily, one per relation or label used. */
 export function createContext(graph: Graph, options: ContextOptions = {}): Context {
-  const related = new Map<RelationName, DataLoader<string, Related[]>>();
   const nodes = new Map<NodeLabel, DataLoader<string, GraphNode | null>>();
   const batching = options.batching ?? true;
   const loaderOptions = { maxBatchSize: 1000, batch: batching, cache: batching };
@@ -97,15 +96,27 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
   // The loaders read `omit` when they run, after the projection plugin has set it.
   const projection: Projection = { omit: {} };
   const omit = (label: string) => omitFor(projection, label);
-  const loaders: Loaders = {
-    related(name) {
-      let loader = related.get(name);
-      if (!loader) {
-        loader = new DataLoader((keys) => readRelated(graph, name, keys, omit(targetLabel(name))), loaderOptions);
-        related.set(name, loader);
+  // Every relation field of a tick in one statement: batches grouped by relation, one UNION ALL branch each.
+  const related = new DataLoader<{ name: RelationName; key: string }, Related[], string>(
+    async (requests) => {
+      const byName = new Map<RelationName, string[]>();
+      for (const { name, key } of requests) {
+        const keys = byName.get(name) ?? [];
+        keys.push(key);
+        byName.set(name, keys);
       }
-      return loader;
+      const batches = [...byName].map(([name, keys]) => ({ name, keys, omit: omit(targetLabel(name)) }));
+      const results = await readRelatedBatches(graph, batches);
+      const found = new Map<string, Related[]>();
+      for (const [i, batch] of batches.entries()) {
+        for (const [j, key] of batch.keys.entries()) found.set(`${batch.name}\u0000${key}`, results[i]?.[j] ?? []);
+      }
+      return requests.map(({ name, key }) => found.get(`${name}\u0000${key}`) ?? []);
     },
+    { ...loaderOptions, cacheKeyFn: ({ name, key }) => `${name}\u0000${key}` },
+  );
+  const loaders: Loaders = {
+    related: (name) => ({ load: (key) => related.load({ name, key }) }),
     node(label) {
       let loader = nodes.get(label);
       if (!loader) {

@@ -8,6 +8,8 @@ import type { Context } from './context.js';
 export interface Metrics {
   registry: Registry;
   httpRequests: Counter<'route' | 'status'>;
+  /** GraphQL operations by what the response cache did: hit, miss or bypass (mutations, cache off). */
+  cacheRequests: Counter<'outcome'>;
   plugin: ApolloServerPlugin<Context>;
 }
 
@@ -19,6 +21,12 @@ export function createMetrics(graph: Graph): Metrics {
     name: 'coverage_graph_http_requests_total',
     help: 'HTTP requests by route and status',
     labelNames: ['route', 'status'] as const,
+    registers: [registry],
+  });
+  const cacheRequests = new Counter({
+    name: 'coverage_graph_response_cache_total',
+    help: 'GraphQL operations by response cache outcome',
+    labelNames: ['outcome'] as const,
     registers: [registry],
   });
   const operations = new Histogram({
@@ -67,5 +75,5 @@ export function createMetrics(graph: Graph): Metrics {
       };
     },
   };
-  return { registry, httpRequests, plugin };
+  return { registry, httpRequests, cacheRequests, plugin };
 }

@@ -12,6 +12,7 @@ import { type Config, config as defaultConfig } from '../config.js';
 import { ErrorCode, QueryTooComplexError } from '../errors.js';
 import { type Graph, isUnavailable } from '../graph/driver.js';
 import { hasAttackData } from '../graph/read.js';
+import { responseCachePlugin } from './cache.js';
 import { type Context, type ContextOptions, createContext } from './context.js';
 import { queryCostPlugin, queryLimitsRule } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -92,6 +93,10 @@ export async function startServer(
       metrics.plugin,
       queryCostPlugin<Context>(limits),
       projectionPlugin<Context>(),
+      responseCachePlugin<Context>(graph, {
+        maxBytes: config.api.responseCacheMb * 1024 * 1024,
+        onOutcome: (outcome) => metrics.cacheRequests.inc({ outcome }),
+      }),
     ],
   });
   await apollo.start();

@@ -20,39 +20,64 @@ export type { RelationName } from './relations.js';
 
 const D3F_NAMESPACE = 'http://d3fend.mitre.org/ontologies/d3fend.owl#';
 
+/** One relation's batch: the parent keys to follow it from, and the properties to leave out of the related nodes. */
+export interface RelatedBatch {
+  name: RelationName;
+  keys: readonly string[];
+  omit: readonly string[];
+}
+
 /**
- * For each parent key (the key property of the relation's parent label), its related nodes with the relationship
- * that links each, in one query for the whole batch. Results follow `keys`. A node reached through several
- * relationships appears once per relationship.
+ * For each batch, for each parent key (the key property of the relation's parent label), its related nodes with the
+ * relationship that links each; all batches in one statement (one UNION ALL branch per relation), so that the
+ * relation fields of one level of a request cost one round trip. Results follow each batch's `keys`. A node reached
+ * through several relationships appears once per relationship.
  */
+export async function readRelatedBatches(graph: Graph, batches: readonly RelatedBatch[]): Promise<Related[][][]> {
+  if (batches.length === 0) return [];
+  const params: Record<string, unknown> = {};
+  const branches = batches.map((batch, i) => {
+    const relation: { from: NodeLabel; pattern: string; order?: string; alternative?: string } = RELATIONS[batch.name];
+    const match = (pattern: string) => `MATCH ${pattern} RETURN c, r`;
+    const body = relation.alternative
+      ? `CALL (p) { ${match(relation.pattern)} UNION ${match(relation.alternative)} }`
+      : `CALL (p) { ${match(relation.pattern)} }`;
+    params[`keys${i}`] = batch.keys;
+    params[`omit${i}`] = batch.omit;
+    return `UNWIND $keys${i} AS key
+       MATCH (p:${relation.from} {${NODE_KEYS[relation.from]}: key})
+       ${body}
+       WITH key, c, r ORDER BY ${relation.order ?? 'c.id'}
+       RETURN ${i} AS batch, key,
+         collect({node: ${propertyPairs('c', `omit${i}`)}, edge: properties(r), eid: elementId(c)}) AS related`;
+  });
+  const rows = await graph.read(
+    `CALL () {
+       ${branches.join('\n       UNION ALL\n       ')}
+     }
+     RETURN batch, key, related`,
+    params,
+  );
+  const found = batches.map(() => new Map<string, Related[]>());
+  for (const row of rows) {
+    const related = row.related as (Omit<Related, 'node'> & { node: unknown })[];
+    found[row.batch as number]?.set(
+      row.key as string,
+      related.map((item) => ({ ...item, node: fromPairs(item.node) as GraphNode })),
+    );
+  }
+  return batches.map((batch, i) => batch.keys.map((key) => found[i]?.get(key) ?? []));
+}
+
+/** `readRelatedBatches` for one relation. */
 export async function readRelated(
   graph: Graph,
   name: RelationName,
   keys: readonly string[],
   omit: readonly string[] = [],
 ): Promise<Related[][]> {
-  const relation: { from: NodeLabel; pattern: string; order?: string; alternative?: string } = RELATIONS[name];
-  const match = (pattern: string) => `MATCH ${pattern} RETURN c, r`;
-  const body = relation.alternative
-    ? `CALL (p) { ${match(relation.pattern)} UNION ${match(relation.alternative)} }`
-    : `CALL (p) { ${match(relation.pattern)} }`;
-  const rows = await graph.read(
-    `UNWIND $keys AS key
-     MATCH (p:${relation.from} {${NODE_KEYS[relation.from]}: key})
-     ${body}
-     WITH key, c, r ORDER BY ${relation.order ?? 'c.id'}
-     RETURN key, collect({node: ${propertyPairs('c')}, edge: properties(r), eid: elementId(c)}) AS related`,
-    { keys, omit },
-  );
-  const byKey = new Map<string, Related[]>();
-  for (const row of rows) {
-    const related = row.related as (Omit<Related, 'node'> & { node: unknown })[];
-    byKey.set(
-      row.key as string,
-      related.map((item) => ({ ...item, node: fromPairs(item.node) as GraphNode })),
-    );
-  }
-  return keys.map((key) => byKey.get(key) ?? []);
+  const [related] = await readRelatedBatches(graph, [{ name, keys, omit }]);
+  return related ?? [];
 }
 
 /** How a label's nodes are looked up by the id a user gives (`key`); `$ns` is the D3FEND namespace. */
@@ -173,4 +198,10 @@ export async function readDatasets(graph: Graph): Promise<DatasetRow[]> {
 export async function hasAttackData(graph: Graph): Promise<boolean> {
   const [row] = await graph.read("MATCH (d:Dataset {source: 'attack'}) RETURN count(d) > 0 AS loaded");
   return row?.loaded === true;
+}
+
+/** The graph's version: a random id that every seed changes (null before the first seed that records one). */
+export async function readGraphVersion(graph: Graph): Promise<string | null> {
+  const [row] = await graph.read('MATCH (v:GraphVersion) RETURN v.version AS version LIMIT 1');
+  return (row?.version as string | undefined) ?? null;
 }

@@ -195,3 +195,18 @@ function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
 function* chunks<T>(items: T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
+
+/**
+ * Gives the graph a new version (a random id on the single GraphVersion node), so that answers cached for the old
+ * one are no longer used. A seed calls it before its first write and after its last, so answers cached while it ran
+ * are dropped too.
+ */
+export async function markGraphChanged(graph: Graph): Promise<void> {
+  await graph.write((run) =>
+    run(
+      `MERGE (v:GraphVersion {name: 'graph'})
+       SET v.version = randomUUID(), v.changedAt = $now`,
+      { now: new Date().toISOString() },
+    ),
+  );
+}

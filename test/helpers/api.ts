@@ -1,6 +1,6 @@
 // Starting the real API server on a free port for a test, and sending it GraphQL over HTTP.
 import { startServer } from '../../src/api/server.js';
-import { config } from '../../src/config.js';
+import { type Config, config } from '../../src/config.js';
 import type { Graph } from '../../src/graph/driver.js';
 
 export interface GraphQLResponse {
@@ -14,9 +14,9 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** The API on 127.0.0.1 and a free port, over `graph`. */
-export async function startTestServer(graph: Graph): Promise<TestServer> {
-  const running = await startServer(graph, { ...config, api: { ...config.api, host: '127.0.0.1', port: 0 } });
+/** The API on 127.0.0.1 and a free port, over `graph`, with API settings overridden by `api`. */
+export async function startTestServer(graph: Graph, api: Partial<Config['api']> = {}): Promise<TestServer> {
+  const running = await startServer(graph, { ...config, api: { ...config.api, ...api, host: '127.0.0.1', port: 0 } });
   return {
     url: running.url,
     async gql(query, variables) {

@@ -46,7 +46,7 @@ export function seedAttack(graph: Graph, files: string[], batchSize = 5000) {
  */
 export async function fingerprint(graph: Graph): Promise<{ counts: Record<string, number>; hash: string }> {
   const nodes = await graph.read(
-    `MATCH (n) WHERE NOT n:${MARKER}
+    `MATCH (n) WHERE NOT n:${MARKER} AND NOT n:GraphVersion
      RETURN labels(n) AS labels, properties(n) AS props, elementId(n) AS eid`,
   );
   const keyOf = new Map<string, string>();

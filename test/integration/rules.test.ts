@@ -93,7 +93,8 @@ describe('Sigma and Atomic on hand-made sources', () => {
       assert.deepEqual(found.falsepositives, rule.falsepositives);
       assert.deepEqual(
         technique.atomicTests.map((t) => [t.name, t.description, t.command]),
-        atomics.atomic_tests.map((t) => [t.name, t.description, t.executor.command ?? null]),
+        // The seeder trims descriptions (block scalars end with a newline).
+        atomics.atomic_tests.map((t) => [t.name, t.description.trim(), t.executor.command ?? null]),
       );
       // Without those fields, the same reads leave the text out.
       sent.length = 0;
@@ -303,9 +304,10 @@ describe('the real SigmaHQ and Atomic Red Team folders', { skip: skipWithoutShar
         );
         assert.equal(errors, undefined);
       });
-    // Page, rules, their techniques, their tactics, tests, the tests' techniques.
-    assert.equal(await queriesFor(5), 6);
-    assert.equal(await queriesFor(50), 6);
+    // The graph version (response cache), the page, the rules and tests of its techniques (one statement), and the
+    // rules' techniques and tactics with the tests' techniques (one statement).
+    assert.equal(await queriesFor(5), 4);
+    assert.equal(await queriesFor(50), 4);
   });
 
   it('filters rules the same way on a technique and at the top level', async () => {
