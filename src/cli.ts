@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // The command line: `coverage-graph neo4j | seed | serve`.
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { config } from './config.js';
 import { SourceError } from './errors.js';
 import { Graph } from './graph/driver.js';
 import { runNeo4jCommand } from './neo4j/local.js';
 import { defaultSources } from './seed/defaults.js';
-import { seed } from './seed/pipeline.js';
+import { seed, seedReport } from './seed/pipeline.js';
 import { terminalProgress } from './seed/progress.js';
 
 const USAGE = `Usage: coverage-graph <command> [options]
@@ -17,8 +18,9 @@ Commands:
                             Load ATT&CK STIX bundles, the D3FEND ontology (Turtle), Sigma rule folders (each a
                             named source) and Atomic Red Team tests into Neo4j
                             (with no source named: the official URLs in seed/sources.yml)
-       [--strict] [--batch-size N] [--verbose]
+       [--strict] [--batch-size N] [--verbose] [--json <file>]
                             --strict: a rule file that would be skipped fails the run, nothing written
+                            --json: also write the run's summary (counts, seconds, peak memory) to <file>
   serve                     Start the GraphQL API (http://localhost:4000/graphql)
   report <T-id>...          Print the technique report (Markdown) of each technique
   report --all --out <dir> [--domain enterprise|mobile|ics]
@@ -67,6 +69,7 @@ const SEED_OPTIONS = {
   strict: { type: 'boolean', default: false },
   'batch-size': { type: 'string' },
   verbose: { type: 'boolean', default: false },
+  json: { type: 'string' },
 } as const;
 
 async function seedCommand(args: string[]): Promise<number> {
@@ -98,11 +101,8 @@ async function seedCommand(args: string[]): Promise<number> {
   }
   const graph = new Graph();
   try {
-    const { sources, links } = await seed(graph, request, {
-      batchSize,
-      progress: terminalProgress(),
-      strict: values.strict,
-    });
+    const result = await seed(graph, request, { batchSize, progress: terminalProgress(), strict: values.strict });
+    const { sources, links } = result;
     for (const summary of sources) {
       // Every skipped file is listed; other warnings are shortened unless --verbose.
       for (const w of summary.warnings.filter((w) => w.skipped)) {
@@ -130,6 +130,16 @@ async function seedCommand(args: string[]): Promise<number> {
       console.error(
         `  Sigma tags naming revoked techniques (linked to the replacements too): ${links.revokedTechniqueTags.join(', ')}`,
       );
+    }
+    if (values.json) {
+      // Measured last, so both cover the whole process (performance.now() counts from its start; maxRSS is in KiB).
+      const measured = { totalSeconds: performance.now() / 1000, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+      try {
+        await writeFile(values.json, `${JSON.stringify(seedReport(result, measured), null, 2)}\n`);
+      } catch (error) {
+        console.error(`seeded, but could not write the --json summary: ${(error as Error).message}`);
+        return 1;
+      }
     }
     return 0;
   } catch (error) {

@@ -1,10 +1,10 @@
-// The seed run: read and parse every named source first, then write each one, then retire what vanished.
+// The seed run: read and parse every named source first, then write each one, then retire what vanished; its summary.
 
 import { SourceError } from '../errors.js';
 import type { Graph } from '../graph/driver.js';
 import { type LinkSummary, linkSources } from '../graph/link.js';
 import { ATOMIC_LABELS, ATTACK_LABELS, D3FEND_LABELS, type NodeLabel, SIGMA_LABELS } from '../graph/model.js';
-import { ensureSchema, removeVanished, writeDataset, writeRecords } from '../graph/upsert.js';
+import { ensureSchema, markGraphChanged, removeVanished, writeDataset, writeRecords } from '../graph/upsert.js';
 import { isArchiveName, readArchive } from './archive.js';
 import { ATOMIC_FILE, parseAtomics } from './atomic/parse.js';
 import { parseAttackBundle } from './attack/parse.js';
@@ -65,32 +65,27 @@ function readers(request: SeedRequest): Reader[] {
   ];
 }
 
-export interface SourceSummary {
-  scope: string;
-  location: string;
-  version: string | null;
-  parsed: number;
-  nodes: number;
-  edges: number;
-  removedNodes: number;
-  removedEdges: number;
-  warnings: ParseWarning[];
-  seconds: number;
+/** One source read and parsed: its records, the labels whose nodes its seed may retire, and the time it took. */
+export interface ReadSource {
+  records: SourceRecords;
+  labels: readonly NodeLabel[];
+  /** Seconds spent reading (or fetching) and parsing the source. */
+  readSeconds: number;
 }
 
 /**
- * Seeds the graph. Every source is read and parsed before anything is written, so bad input (a SourceError)
- * leaves the graph as it was. Each source replaces only its own scope.
+ * Reads and parses every source of `request`, in order, without touching the graph. With `strict`, a rule file
+ * that would be skipped throws a SourceError naming it.
  */
-export async function seed(
-  graph: Graph,
+export async function readSources(
   request: SeedRequest,
-  options: { batchSize: number; progress?: Progress; strict?: boolean },
-): Promise<{ sources: SourceSummary[]; links: LinkSummary }> {
+  options: { strict?: boolean; progress?: Progress } = {},
+): Promise<ReadSource[]> {
   const progress = options.progress ?? silentProgress;
-  const parsed: { records: SourceRecords; labels: readonly NodeLabel[] }[] = [];
+  const parsed: ReadSource[] = [];
   for (const reader of readers(request)) {
     progress.update(reader.location, 'reading and parsing');
+    const started = performance.now();
     const records = await reader.read();
     const skipped = records.warnings.filter((w) => w.skipped);
     if (options.strict && skipped.length > 0) {
@@ -101,12 +96,54 @@ export async function seed(
         `${first.reason} (--strict: ${skipped.length} file${skipped.length > 1 ? 's' : ''} would be skipped)`,
       );
     }
-    parsed.push({ records, labels: reader.labels });
+    parsed.push({ records, labels: reader.labels, readSeconds: secondsSince(started) });
   }
+  return parsed;
+}
 
+export interface SourceSummary {
+  scope: string;
+  location: string;
+  version: string | null;
+  parsed: number;
+  nodes: number;
+  edges: number;
+  removedNodes: number;
+  removedEdges: number;
+  warnings: ParseWarning[];
+  /** Seconds spent reading and parsing the source. */
+  readSeconds: number;
+  /** Seconds spent writing it: nodes, edges, retiring what vanished, its Dataset node. */
+  seconds: number;
+}
+
+/** What a seed did: per source, the links between sources, and the seconds of the schema and link steps. */
+export interface SeedResult {
+  sources: SourceSummary[];
+  links: LinkSummary;
+  schemaSeconds: number;
+  linkSeconds: number;
+}
+
+/**
+ * Seeds the graph. Every source is read and parsed before anything is written, so bad input (a SourceError)
+ * leaves the graph as it was. Each source replaces only its own scope.
+ */
+export async function seed(
+  graph: Graph,
+  request: SeedRequest,
+  options: { batchSize: number; progress?: Progress; strict?: boolean },
+): Promise<SeedResult> {
+  const progress = options.progress ?? silentProgress;
+  const parsed = await readSources(request, { strict: options.strict, progress });
+
+  const schemaStarted = performance.now();
   await ensureSchema(graph);
+  // A new graph version before the first write and after the last: answers cached by the API meanwhile are dropped.
+  await markGraphChanged(graph);
+  const schemaSeconds = secondsSince(schemaStarted);
   const summaries: SourceSummary[] = [];
-  for (const { records, labels } of parsed) {
+  for (const { records, labels, readSeconds } of parsed) {
     const started = Date.now();
     const objects = records.nodes.length + records.edges.length;
     const written = await writeRecords(graph, records, options.batchSize, (w) =>
@@ -125,15 +162,19 @@ export async function seed(
       ...written,
       ...removed,
       warnings: records.warnings,
-      seconds: Number(elapsed(started)),
+      readSeconds,
+      seconds: (Date.now() - started) / 1000,
     };
     summaries.push(summary);
     progress.done(
       `${summary.scope}: ${summary.nodes} nodes, ${summary.edges} edges, ${summary.removedNodes} nodes and ` +
-        `${summary.removedEdges} edges retired, ${summary.warnings.length} warnings, ${summary.seconds} s`,
+        `${summary.removedEdges} edges retired, ${summary.warnings.length} warnings, ${Number(summary.seconds.toFixed(1))} s`,
     );
   }
+  const linkStarted = performance.now();
   const links = await linkSources(graph);
+  await markGraphChanged(graph);
+  const linkSeconds = secondsSince(linkStarted);
   progress.done(
     `links: ${links.counters} COUNTERS and ${links.actsOn} ACTS_ON edges from D3FEND, ${links.sigmaDetects} DETECTS and ` +
       `${links.sigmaTactics} FOR_TACTIC edges from Sigma rules, ${links.atomicTests} TESTS edges from Atomic tests` +
@@ -146,7 +187,67 @@ export async function seed(
         ? `; ${links.revokedTechniqueTags.length} Sigma technique tags name revoked techniques`
         : ''),
   );
-  return { sources: summaries, links };
+  return { sources: summaries, links, schemaSeconds, linkSeconds };
+}
+
+/** The summary of one seed run as plain JSON, as `seed --json` writes it. */
+export interface SeedReport {
+  sources: {
+    scope: string;
+    location: string;
+    version: string | null;
+    parsed: number;
+    nodes: number;
+    edges: number;
+    removedNodes: number;
+    removedEdges: number;
+    /** How many warnings (the CLI prints them). */
+    warnings: number;
+    readSeconds: number;
+    writeSeconds: number;
+  }[];
+  /** The link step's edge counts, and how many ids or tags it could not link. */
+  links: Record<keyof LinkSummary, number>;
+  schemaSeconds: number;
+  linkSeconds: number;
+  /** Wall seconds of the whole process, from its start. */
+  totalSeconds: number;
+  /** The process's peak resident set size. */
+  peakRssBytes: number;
+}
+
+/** Turns a seed's result and the process figures its caller measured into the JSON summary of the run. */
+export function seedReport(result: SeedResult, measured: { totalSeconds: number; peakRssBytes: number }): SeedReport {
+  const { links } = result;
+  return {
+    sources: result.sources.map((s) => ({
+      scope: s.scope,
+      location: s.location,
+      version: s.version,
+      parsed: s.parsed,
+      nodes: s.nodes,
+      edges: s.edges,
+      removedNodes: s.removedNodes,
+      removedEdges: s.removedEdges,
+      warnings: s.warnings.length,
+      readSeconds: s.readSeconds,
+      writeSeconds: s.seconds,
+    })),
+    links: {
+      counters: links.counters,
+      actsOn: links.actsOn,
+      sigmaDetects: links.sigmaDetects,
+      sigmaTactics: links.sigmaTactics,
+      atomicTests: links.atomicTests,
+      missingAttackIds: links.missingAttackIds.length,
+      unknownTechniqueIds: links.unknownTechniqueIds.length,
+      unknownTacticTags: links.unknownTacticTags.length,
+      revokedTechniqueTags: links.revokedTechniqueTags.length,
+    },
+    schemaSeconds: result.schemaSeconds,
+    linkSeconds: result.linkSeconds,
+    ...measured,
+  };
 }
 
 /** Node counts per label and edge counts per type, as stored on the Dataset node. */
@@ -160,4 +261,9 @@ function countsOf(records: SourceRecords): Record<string, number> {
 
 function elapsed(since: number): string {
   return ((Date.now() - since) / 1000).toFixed(1);
+}
+
+/** Seconds since a `performance.now()` reading, to the millisecond. */
+function secondsSince(started: number): number {
+  return Math.round(performance.now() - started) / 1000;
 }

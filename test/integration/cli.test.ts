@@ -1,12 +1,13 @@
 // The command line as a user runs it: seed errors leave the graph as it was; the local Neo4j commands.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { projectRoot } from '../../src/config.js';
 import type { Graph } from '../../src/graph/driver.js';
+import type { SeedReport } from '../../src/seed/pipeline.js';
 import { fingerprint, resetGraph, testGraph } from '../helpers/graph.js';
 import { fixture } from '../helpers/paths.js';
 
@@ -77,6 +78,92 @@ describe('coverage-graph seed', () => {
     const result = run(['seed', '--atack', 'x.json']);
     assert.notEqual(result.status, 0);
     assert.match(result.stderr, /Unknown option '--atack'/);
+  });
+});
+
+describe('coverage-graph seed --json', () => {
+  let graph: Graph;
+  before(async () => {
+    graph = testGraph();
+    await resetGraph(graph);
+  });
+  after(() => graph?.close());
+
+  /** STIX object types that become nodes: every other object of a bundle is a relationship or bookkeeping. */
+  const NODE_TYPES = new Set([
+    'x-mitre-tactic',
+    'attack-pattern',
+    'course-of-action',
+    'intrusion-set',
+    'malware',
+    'tool',
+    'campaign',
+    'x-mitre-data-source',
+    'x-mitre-data-component',
+    'x-mitre-detection-strategy',
+    'x-mitre-analytic',
+    'x-mitre-asset',
+  ]);
+
+  it('writes the summary of the run: counts per source and of the links, seconds, peak memory', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'coverage-graph-seed-')), 'seed.json');
+    const bundle = fixture('attack', 'mini-enterprise.json');
+    const result = run([
+      'seed',
+      ...['--attack', bundle, '--d3fend', fixture('d3fend', 'mini.ttl')],
+      ...['--sigma', `sigmahq=${fixture('sigma')}`, '--atomic', fixture('atomic'), '--json', out],
+    ]);
+    assert.equal(result.status, 0, result.stderr);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as SeedReport;
+
+    // Counted here from the fixture and the graph, not from what the seeder says it did.
+    const objects = (JSON.parse(readFileSync(bundle, 'utf8')) as { objects: { type: string }[] }).objects;
+    const bundleNodes = objects.filter((o) => NODE_TYPES.has(o.type)).length;
+    const inScope = async (pattern: string, scope: string) =>
+      Number((await graph.read(`MATCH ${pattern} WHERE $scope IN x.scopes RETURN count(x) AS n`, { scope }))[0]?.n);
+    const count = async (pattern: string) => Number((await graph.read(`MATCH ${pattern} RETURN count(*) AS n`))[0]?.n);
+    const skippedSigmaFiles = readdirSync(fixture('sigma', 'z-broken')).length;
+
+    assert.equal(report.sources[0]?.nodes, bundleNodes);
+    assert.equal(report.sources[2]?.warnings, skippedSigmaFiles);
+    for (const source of report.sources) {
+      assert.equal(source.nodes, await inScope('(x)', source.scope), source.scope);
+      assert.equal(source.edges, await inScope('()-[x]->()', source.scope), source.scope);
+      assert.equal(source.parsed, source.nodes + source.edges, source.scope);
+      assert.ok(source.readSeconds >= 0 && source.writeSeconds > 0, JSON.stringify(source));
+    }
+    assert.deepEqual(
+      report.sources.map((s) => [s.scope, s.location, s.version, s.removedNodes, s.removedEdges]),
+      [
+        ['attack:enterprise-attack', bundle, null, 0, 0],
+        ['d3fend', fixture('d3fend', 'mini.ttl'), null, 0, 0],
+        ['sigma:sigmahq', fixture('sigma'), null, 0, 0],
+        ['atomic', fixture('atomic'), null, 0, 0],
+      ],
+    );
+    assert.deepEqual(report.links, {
+      counters: await count('(:D3fendTechnique)-[:COUNTERS]->(:Technique)'),
+      actsOn: await count('(:Technique)-[:ACTS_ON]->(:Artifact)'),
+      sigmaDetects: await count('(:SigmaRule)-[:DETECTS]->(:Technique)'),
+      sigmaTactics: await count('(:SigmaRule)-[:FOR_TACTIC]->(:Tactic)'),
+      atomicTests: await count('(:AtomicTest)-[:TESTS]->(:Technique)'),
+      // What the fixtures name but the bundle lacks: T9999 in D3FEND; T1548 and T9999 in Sigma or Atomic; the
+      // tactic tags privilege-escalation and stealth; and the revoked T1527 that a Sigma rule tags.
+      missingAttackIds: 1,
+      unknownTechniqueIds: 2,
+      unknownTacticTags: 2,
+      revokedTechniqueTags: 1,
+    });
+    const seconds = report.sources.reduce((sum, s) => sum + s.readSeconds + s.writeSeconds, 0);
+    assert.ok(report.totalSeconds > seconds + report.schemaSeconds + report.linkSeconds, JSON.stringify(report));
+    assert.ok(report.peakRssBytes > 20e6 && report.peakRssBytes < 2e9, String(report.peakRssBytes));
+  });
+
+  it('writes no summary when the run fails', () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'coverage-graph-seed-')), 'seed.json');
+    const result = run(['seed', '--attack', fixture('attack', 'truncated.json'), '--json', out]);
+    assert.equal(result.status, 1);
+    assert.equal(existsSync(out), false);
   });
 });
 
