@@ -1,0 +1,69 @@
+// The benchmark's smoke run on the test Neo4j: every server answers every scenario cleanly, and the report is written.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { SCENARIOS } from '../../bench/scenarios.js';
+import type { BenchResults } from '../../bench/suite.js';
+import { projectRoot } from '../../src/config.js';
+import type { Graph } from '../../src/graph/driver.js';
+import { resetGraph, testGraph } from '../helpers/graph.js';
+
+describe('npm run bench -- --smoke', () => {
+  let graph: Graph;
+  const scratch = mkdtempSync(path.join(tmpdir(), 'coverage-graph-bench-test-'));
+  before(async () => {
+    graph = testGraph();
+    // Refuses unless this is the tests' database; the benchmark then wipes it.
+    await resetGraph(graph);
+  });
+  after(async () => {
+    // The benchmark left its graph (and no test marker): empty it so later suites may reset it.
+    await graph.write((run) => run('MATCH (n) DETACH DELETE n'));
+    await resetGraph(graph);
+    await graph.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('seeds, loads every server with every scenario without a failure, counts round trips, writes the report', () => {
+    const out = path.join(scratch, 'BENCHMARKS.md');
+    const json = path.join(scratch, 'results.json');
+    const run = spawnSync(
+      process.execPath,
+      [path.join(projectRoot, 'dist', 'bench', 'run.js'), '--smoke', '--out', out, '--json', json],
+      { encoding: 'utf8', env: process.env, timeout: 600_000 },
+    );
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    const results = JSON.parse(readFileSync(json, 'utf8')) as BenchResults;
+    const kinds = ['ours', 'ours-uncached', 'naive', 'peer'];
+    for (const kind of kinds) {
+      for (const scenario of SCENARIOS) {
+        const rows = results.load.filter((l) => l.kind === kind && l.scenario === scenario.name);
+        assert.deepEqual(
+          rows.map((r) => r.connections),
+          [1, 4],
+        );
+        for (const r of rows.flatMap((row) => row.runs)) {
+          assert.ok(r.requests > 0 && r.requestsPerSecond > 0, `${kind} ${scenario.name} answered`);
+          assert.equal(r.failures, 0, `${kind} ${scenario.name} without failures`);
+        }
+        assert.ok((results.answerBytes[kind]?.[scenario.name] ?? 0) > 0);
+      }
+    }
+    for (const scenario of SCENARIOS) {
+      assert.equal(results.roundTrips['ours (cached repeat)']?.[scenario.name], 1, 'a cached repeat reads the version');
+      assert.equal(results.roundTrips.peer?.[scenario.name], 1, 'the peer compiles one statement');
+    }
+    // Batching: a page of techniques costs the naive resolvers a query per technique and field, ours one per level.
+    assert.ok((results.roundTrips.naive?.techniquePage ?? 0) > (results.roundTrips.ours?.techniquePage ?? 0));
+    const seedRuns = results.seed?.repeats ?? [];
+    assert.equal(seedRuns.length, 1);
+    assert.ok((seedRuns[0]?.full.graphNodes ?? 0) > 0 && results.seed?.naive !== null);
+    assert.equal(seedRuns[0]?.reseed.graphNodes, seedRuns[0]?.full.graphNodes, 'a re-seed changes nothing');
+    const report = readFileSync(out, 'utf8');
+    for (const scenario of SCENARIOS) assert.ok(report.includes(scenario.title));
+    assert.match(report, /SMOKE RUN/);
+  });
+});
