@@ -96,24 +96,33 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
   // The loaders read `omit` when they run, after the projection plugin has set it.
   const projection: Projection = { omit: {} };
   const omit = (label: string) => omitFor(projection, label);
-  // Every relation field of a tick in one statement: batches grouped by relation, one UNION ALL branch each.
+  // Every relation field of a tick in one statement: one UNION ALL branch per relation and 1000 parent keys.
   const related = new DataLoader<{ name: RelationName; key: string }, Related[], string>(
     async (requests) => {
-      const byName = new Map<RelationName, string[]>();
-      for (const { name, key } of requests) {
-        const keys = byName.get(name) ?? [];
-        keys.push(key);
-        byName.set(name, keys);
+      const byName = new Map<RelationName, number[]>();
+      for (const [i, { name }] of requests.entries()) {
+        const positions = byName.get(name) ?? [];
+        positions.push(i);
+        byName.set(name, positions);
       }
-      const batches = [...byName].map(([name, keys]) => ({ name, keys, omit: omit(targetLabel(name)) }));
-      const results = await readRelatedBatches(graph, batches);
-      const found = new Map<string, Related[]>();
-      for (const [i, batch] of batches.entries()) {
-        for (const [j, key] of batch.keys.entries()) found.set(`${batch.name}\u0000${key}`, results[i]?.[j] ?? []);
+      const branches = [...byName].flatMap(([name, positions]) =>
+        chunks(positions, 1000).map((chunk) => ({ name, positions: chunk })),
+      );
+      const results = await readRelatedBatches(
+        graph,
+        branches.map(({ name, positions }) => ({
+          name,
+          keys: positions.map((i) => requests[i]?.key ?? ''),
+          omit: omit(targetLabel(name)),
+        })),
+      );
+      const answers: Related[][] = requests.map(() => []);
+      for (const [b, { positions }] of branches.entries()) {
+        for (const [j, i] of positions.entries()) answers[i] = results[b]?.[j] ?? [];
       }
-      return requests.map(({ name, key }) => found.get(`${name}\u0000${key}`) ?? []);
+      return answers;
     },
-    { ...loaderOptions, cacheKeyFn: ({ name, key }) => `${name}\u0000${key}` },
+    { batch: batching, cache: batching, cacheKeyFn: ({ name, key }) => `${name}\u0000${key}` },
   );
   const loaders: Loaders = {
     related: (name) => ({ load: (key) => related.load({ name, key }) }),
@@ -144,4 +153,10 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
     atomicPage: (filter, skip, limit) => readAtomicPage(graph, filter, skip, limit, omit('AtomicTest')),
   };
   return { graph, loaders, projection };
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

@@ -69,17 +69,6 @@ export async function readRelatedBatches(graph: Graph, batches: readonly Related
   return batches.map((batch, i) => batch.keys.map((key) => found[i]?.get(key) ?? []));
 }
 
-/** `readRelatedBatches` for one relation. */
-export async function readRelated(
-  graph: Graph,
-  name: RelationName,
-  keys: readonly string[],
-  omit: readonly string[] = [],
-): Promise<Related[][]> {
-  const [related] = await readRelatedBatches(graph, [{ name, keys, omit }]);
-  return related ?? [];
-}
-
 /** How a label's nodes are looked up by the id a user gives (`key`); `$ns` is the D3FEND namespace. */
 const LOOKUP: Partial<Record<NodeLabel, string>> = {
   D3fendTechnique: 'n.id = key OR n.iri = $ns + key',
@@ -102,7 +91,16 @@ export async function readNodes(
 ): Promise<(GraphNode | null)[]> {
   const rows = await graph.read(
     `UNWIND $keys AS key
-     MATCH (n:${label}) WHERE ${LOOKUP[label] ?? 'n.id = key OR n.stixId = key'}
+     ${
+       LOOKUP[label]
+         ? `MATCH (n:${label}) WHERE ${LOOKUP[label]}`
+         : // Two index seeks, where \`n.id = key OR n.stixId = key\` would scan the label.
+           `CALL (key) {
+              MATCH (n:${label} {id: key}) RETURN n
+              UNION
+              MATCH (n:${label} {stixId: key}) RETURN n
+            }`
+     }
      WITH key, n ORDER BY n.revoked, n.deprecated, n.modified DESC, n.source
      RETURN key, head(collect(${propertyPairs('n')})) AS node`,
     { keys, ns: D3F_NAMESPACE, omit },

@@ -142,39 +142,19 @@ export async function seed(
   // A new graph version before the first write and after the last: answers cached by the API meanwhile are dropped.
   await markGraphChanged(graph);
   const schemaSeconds = secondsSince(schemaStarted);
-  const summaries: SourceSummary[] = [];
-  for (const { records, labels, readSeconds } of parsed) {
-    const started = Date.now();
-    const objects = records.nodes.length + records.edges.length;
-    const written = await writeRecords(graph, records, options.batchSize, (w) =>
-      progress.update(
-        records.scope,
-        `${objects} parsed, ${w.nodes} nodes and ${w.edges} edges written, ${elapsed(started)} s`,
-      ),
-    );
-    const removed = await removeVanished(graph, records, labels);
-    await writeDataset(graph, records, countsOf(records), new Date().toISOString());
-    const summary: SourceSummary = {
-      scope: records.scope,
-      location: records.dataset.location,
-      version: records.dataset.version,
-      parsed: objects,
-      ...written,
-      ...removed,
-      warnings: records.warnings,
-      readSeconds,
-      seconds: (Date.now() - started) / 1000,
-    };
-    summaries.push(summary);
-    progress.done(
-      `${summary.scope}: ${summary.nodes} nodes, ${summary.edges} edges, ${summary.removedNodes} nodes and ` +
-        `${summary.removedEdges} edges retired, ${summary.warnings.length} warnings, ${Number(summary.seconds.toFixed(1))} s`,
-    );
+  let summaries: SourceSummary[];
+  let links: LinkSummary;
+  let linkSeconds: number;
+  try {
+    summaries = await writeSources(graph, parsed, options.batchSize, progress);
+    const linkStarted = performance.now();
+    links = await linkSources(graph);
+    linkSeconds = secondsSince(linkStarted);
+  } finally {
+    // Also when a write failed: answers cached meanwhile may show a half-written graph. A failure here (Neo4j gone)
+    // must not hide the write's own error.
+    await markGraphChanged(graph).catch(() => {});
   }
-  const linkStarted = performance.now();
-  const links = await linkSources(graph);
-  await markGraphChanged(graph);
-  const linkSeconds = secondsSince(linkStarted);
   progress.done(
     `links: ${links.counters} COUNTERS and ${links.actsOn} ACTS_ON edges from D3FEND, ${links.sigmaDetects} DETECTS and ` +
       `${links.sigmaTactics} FOR_TACTIC edges from Sigma rules, ${links.atomicTests} TESTS edges from Atomic tests` +
@@ -248,6 +228,45 @@ export function seedReport(result: SeedResult, measured: { totalSeconds: number;
     linkSeconds: result.linkSeconds,
     ...measured,
   };
+}
+
+/** Writes each parsed source, retires what vanished from it and records its Dataset node. */
+async function writeSources(
+  graph: Graph,
+  parsed: Awaited<ReturnType<typeof readSources>>,
+  batchSize: number,
+  progress: Progress,
+): Promise<SourceSummary[]> {
+  const summaries: SourceSummary[] = [];
+  for (const { records, labels, readSeconds } of parsed) {
+    const started = Date.now();
+    const objects = records.nodes.length + records.edges.length;
+    const written = await writeRecords(graph, records, batchSize, (w) =>
+      progress.update(
+        records.scope,
+        `${objects} parsed, ${w.nodes} nodes and ${w.edges} edges written, ${elapsed(started)} s`,
+      ),
+    );
+    const removed = await removeVanished(graph, records, labels);
+    await writeDataset(graph, records, countsOf(records), new Date().toISOString());
+    const summary: SourceSummary = {
+      scope: records.scope,
+      location: records.dataset.location,
+      version: records.dataset.version,
+      parsed: objects,
+      ...written,
+      ...removed,
+      warnings: records.warnings,
+      readSeconds,
+      seconds: (Date.now() - started) / 1000,
+    };
+    summaries.push(summary);
+    progress.done(
+      `${summary.scope}: ${summary.nodes} nodes, ${summary.edges} edges, ${summary.removedNodes} nodes and ` +
+        `${summary.removedEdges} edges retired, ${summary.warnings.length} warnings, ${Number(summary.seconds.toFixed(1))} s`,
+    );
+  }
+  return summaries;
 }
 
 /** Node counts per label and edge counts per type, as stored on the Dataset node. */

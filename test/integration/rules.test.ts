@@ -72,8 +72,8 @@ describe('Sigma and Atomic on hand-made sources', () => {
       atomic_tests: { name: string; description: string; executor: { command?: string } }[];
     };
     const api = await startTestServer(graph);
-    const sent: Record<string, unknown>[] = [];
-    const stopListening = graph.onQuery((_cypher, params) => sent.push(params));
+    const sent: { cypher: string; params: Record<string, unknown> }[] = [];
+    const stopListening = graph.onQuery((cypher, params) => sent.push({ cypher, params }));
     try {
       const full = await api.gql(`{
         technique(id: "T1550.001") {
@@ -100,10 +100,17 @@ describe('Sigma and Atomic on hand-made sources', () => {
       sent.length = 0;
       const slim = await api.gql('{ technique(id: "T1550.001") { sigmaRules { nodes { id } } atomicTests { name } } }');
       assert.equal(slim.errors, undefined);
-      const omitted = sent.flatMap((params) => (params.omit as string[] | undefined) ?? []);
-      for (const property of ['yaml', 'description', 'references', 'command']) {
-        assert.ok(omitted.includes(property), `${property} left out`);
-      }
+      // The relation statement has a branch per relation: its `omit<i>` goes with the branch matching `[r:<type>]`.
+      const [relations] = sent.filter((q) => q.cypher.includes('UNION ALL') || q.cypher.includes('$keys0'));
+      assert.ok(relations);
+      const omitOf = (type: string) => {
+        const branches = relations.cypher.split('UNION ALL');
+        const i = branches.findIndex((branch) => branch.includes(`[r:${type}]`));
+        assert.ok(i >= 0, `a branch for ${type}`);
+        return relations.params[`omit${i}`] as string[];
+      };
+      for (const property of ['yaml', 'description', 'references']) assert.ok(omitOf('DETECTS').includes(property));
+      for (const property of ['command', 'description']) assert.ok(omitOf('TESTS').includes(property));
     } finally {
       stopListening();
       await api.stop();

@@ -19,7 +19,14 @@ describe('projection of large properties', () => {
     assert.ok(omit.D3fendTechnique?.includes('kbArticle'));
   });
 
-  it('follows named and inline fragments, and applies fields of interfaces and unions to every label', () => {
+  it('applies fields selected on an interface to every label', () => {
+    const omit = omitted('{ technique(id: "T1") { groups { nodes { ... on AttackObject { description } } } } }');
+    assert.ok(!omit.Group?.includes('description'));
+    assert.ok(!omit.Mitigation?.includes('description'));
+    assert.ok(omit.SigmaRule?.includes('yaml'));
+  });
+
+  it('follows named and inline fragments', () => {
     const omit = omitted(`
       query { technique(id: "T1") { ...T } search(text: "x") { node { ... on SigmaRule { yaml } } } }
       fragment T on Technique { countermeasures { technique { kbArticle definition } } }`);
