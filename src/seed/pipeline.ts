@@ -172,20 +172,8 @@ export async function seed(
 
 /** The summary of one seed run as plain JSON, as `seed --json` writes it. */
 export interface SeedReport {
-  sources: {
-    scope: string;
-    location: string;
-    version: string | null;
-    parsed: number;
-    nodes: number;
-    edges: number;
-    removedNodes: number;
-    removedEdges: number;
-    /** How many warnings (the CLI prints them). */
-    warnings: number;
-    readSeconds: number;
-    writeSeconds: number;
-  }[];
+  /** Each source's summary, with its warnings counted (the CLI prints them) and `seconds` named `writeSeconds`. */
+  sources: (Omit<SourceSummary, 'warnings' | 'seconds'> & { warnings: number; writeSeconds: number })[];
   /** The link step's edge counts, and how many ids or tags it could not link. */
   links: Record<keyof LinkSummary, number>;
   schemaSeconds: number;
@@ -200,18 +188,10 @@ export interface SeedReport {
 export function seedReport(result: SeedResult, measured: { totalSeconds: number; peakRssBytes: number }): SeedReport {
   const { links } = result;
   return {
-    sources: result.sources.map((s) => ({
-      scope: s.scope,
-      location: s.location,
-      version: s.version,
-      parsed: s.parsed,
-      nodes: s.nodes,
-      edges: s.edges,
-      removedNodes: s.removedNodes,
-      removedEdges: s.removedEdges,
-      warnings: s.warnings.length,
-      readSeconds: s.readSeconds,
-      writeSeconds: s.seconds,
+    sources: result.sources.map(({ warnings, seconds, ...source }) => ({
+      ...source,
+      warnings: warnings.length,
+      writeSeconds: seconds,
     })),
     links: {
       counters: links.counters,
