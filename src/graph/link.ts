@@ -1,5 +1,6 @@
 // Links between sources, materialised after every seed: D3FEND countermeasures, Sigma detections and Atomic
 // tests onto the ATT&CK techniques (and tactics) loaded now, whatever the order in which the sources came.
+import { storeCoverageFacts } from './coverage-facts.js';
 import type { Graph } from './driver.js';
 
 /** What the link step made, and what it could not link. */
@@ -18,13 +19,17 @@ export interface LinkSummary {
   unknownTacticTags: string[];
   /** Technique ids tagged by Sigma rules that name revoked techniques (linked to them and their replacements). */
   revokedTechniqueTags: string[];
+  /** Techniques whose coverage facts (see coverage-facts.ts) were recomputed. */
+  techniqueFacts: number;
 }
 
 /** Brings every link between sources up to date; see the functions it calls. */
 export async function linkSources(graph: Graph): Promise<LinkSummary> {
   const d3fend = await linkD3fendToAttack(graph);
   const rules = await linkRulesAndTests(graph);
-  return { ...d3fend, ...rules };
+  // Last: the facts count the links made above.
+  const techniqueFacts = await storeCoverageFacts(graph);
+  return { ...d3fend, ...rules, techniqueFacts };
 }
 
 /**
@@ -35,7 +40,7 @@ export async function linkSources(graph: Graph): Promise<LinkSummary> {
  */
 export async function linkRulesAndTests(
   graph: Graph,
-): Promise<Omit<LinkSummary, 'counters' | 'actsOn' | 'missingAttackIds'>> {
+): Promise<Omit<LinkSummary, 'counters' | 'actsOn' | 'missingAttackIds' | 'techniqueFacts'>> {
   return graph.write(async (run) => {
     await run('MATCH (:SigmaRule)-[d:DETECTS|FOR_TACTIC]->() DELETE d');
     await run('MATCH (:AtomicTest)-[t:TESTS]->() DELETE t');

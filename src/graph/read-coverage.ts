@@ -1,4 +1,5 @@
 // The one query behind a coverage request: every technique in scope with its counts under the filter.
+import { ITEM_SEPARATOR } from './coverage-facts.js';
 import type { Graph } from './driver.js';
 
 /** Sigma statuses that count as detections when a filter names none: not `deprecated`, not `unsupported`. */
@@ -31,58 +32,53 @@ export interface CoverageRow {
   countermeasures: number;
   atomicTests: number;
   mitigations: number;
-  /** STIX ids of the groups, software and campaigns of the profile that use it (with no profile: of all groups). */
+  /** Ids of the groups, software and campaigns of the profile that use it (with no profile: of all groups). */
   users: string[];
   platforms: string[];
 }
 
 /**
  * Every current technique of the domain with its Sigma, D3FEND, Atomic and mitigation counts under the filter, in
- * one query whatever the size of the matrix. Techniques outside the platform or profile filters come too (marked
- * `inScope: false`) so that sub-techniques can be rolled up into parents.
+ * one query whatever the size of the matrix, from the facts the seed stored on each technique (no traversal).
+ * Techniques outside the platform or profile filters come too (marked `inScope: false`) so that sub-techniques can be
+ * rolled up into parents.
  */
 export async function readCoverageRows(graph: Graph, scope: CoverageScope): Promise<CoverageRow[]> {
   const profile = scope.groups !== null || scope.software !== null || scope.campaigns !== null;
   const rows = await graph.read(
     `MATCH (t:Technique)
      WHERE $domain IN t.domains AND NOT t.revoked AND NOT t.deprecated
-     CALL (t) {
-       OPTIONAL MATCH (s:SigmaRule)-[:DETECTS]->(t)
-       WHERE ($sigmaSources IS NULL OR toLower(s.source) IN $sigmaSources)
-         AND ($sigmaFolders IS NULL OR toLower(s.folder) IN $sigmaFolders)
-         AND ($sigmaMinLevelRank IS NULL OR s.levelRank >= $sigmaMinLevelRank)
-         AND s.status IN coalesce($sigmaStatuses, $defaultStatuses)
-         AND ($sigmaProducts IS NULL OR any(p IN s.products WHERE toLower(p) IN $sigmaProducts))
-       RETURN count(DISTINCT s) AS sigmaRules
-     }
-     CALL (t) {
-       OPTIONAL MATCH (d:D3fendTechnique)-[:COUNTERS]->(t) WHERE NOT coalesce(d.deprecated, false)
-       RETURN count(d) AS countermeasures
-     }
-     CALL (t) {
-       OPTIONAL MATCH (a:AtomicTest)-[:TESTS]->(t)
-       WHERE $atomicPlatforms IS NULL OR any(p IN a.platforms WHERE toLower(p) IN $atomicPlatforms)
-       RETURN count(a) AS atomicTests
-     }
-     CALL (t) {
-       OPTIONAL MATCH (m:Mitigation)-[:MITIGATES]->(t) WHERE NOT m.revoked AND NOT m.deprecated
-       RETURN count(m) AS mitigations
-     }
-     CALL (t) {
-       OPTIONAL MATCH (x)-[:USES]->(t)
-       WHERE NOT x.revoked AND NOT x.deprecated AND CASE WHEN $profile
-         THEN (x:Group AND x.id IN coalesce($groups, [])) OR (x:Software AND x.id IN coalesce($software, []))
-              OR (x:Campaign AND x.id IN coalesce($campaigns, []))
-         ELSE x:Group END
-       RETURN collect(DISTINCT x.stixId) AS users
-     }
-     OPTIONAL MATCH (t)-[:SUBTECHNIQUE_OF]->(parent:Technique)
-     RETURN t.stixId AS stixId, t.id AS id, parent.id AS parentId,
-            [(t)-[:IN_TACTIC]->(ta:Tactic) | ta.id] AS tactics,
+     WITH t, coalesce(t.coverageSigmaLevels, []) AS levels, t.coverageSigmaStatuses AS statuses,
+          t.coverageSigmaSources AS sources, t.coverageSigmaFolders AS folders, t.coverageSigmaProducts AS products
+     RETURN t.stixId AS stixId, t.id AS id, t.coverageParent AS parentId, coalesce(t.coverageTactics, []) AS tactics,
             ($platforms IS NULL OR any(p IN t.platforms WHERE toLower(p) IN $platforms)) AS platformOk,
-            sigmaRules, countermeasures, atomicTests, mitigations, users, t.platforms AS platforms
+            size([i IN range(0, size(levels) - 1)
+                  WHERE ($sigmaMinLevelRank IS NULL OR levels[i] >= $sigmaMinLevelRank)
+                    AND statuses[i] IN coalesce($sigmaStatuses, $defaultStatuses)
+                    AND ($sigmaSources IS NULL OR sources[i] IN $sigmaSources)
+                    AND ($sigmaFolders IS NULL OR folders[i] IN $sigmaFolders)
+                    AND CASE WHEN $sigmaProducts IS NULL THEN true
+                             ELSE any(p IN split(products[i], $item) WHERE p IN $sigmaProducts) END
+                 ]) AS sigmaRules,
+            coalesce(t.coverageCountermeasures, 0) AS countermeasures,
+            CASE WHEN $atomicPlatforms IS NULL THEN size(coalesce(t.coverageAtomicPlatforms, []))
+                 ELSE size([test IN coalesce(t.coverageAtomicPlatforms, [])
+                            WHERE any(p IN split(test, $item) WHERE p IN $atomicPlatforms)])
+            END AS atomicTests,
+            coalesce(t.coverageMitigations, 0) AS mitigations,
+            CASE WHEN $profile
+              THEN [u IN coalesce(t.coverageUsers, []) WHERE u IN $members]
+              ELSE coalesce(t.coverageGroups, [])
+            END AS users,
+            t.platforms AS platforms
      ORDER BY id`,
-    { ...scope, profile, defaultStatuses: DEFAULT_SIGMA_STATUSES },
+    {
+      ...scope,
+      profile,
+      members: [...(scope.groups ?? []), ...(scope.software ?? []), ...(scope.campaigns ?? [])],
+      defaultStatuses: DEFAULT_SIGMA_STATUSES,
+      item: ITEM_SEPARATOR,
+    },
   );
   return rows.map((row) => ({
     stixId: row.stixId as string,

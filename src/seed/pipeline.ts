@@ -203,6 +203,7 @@ export function seedReport(result: SeedResult, measured: { totalSeconds: number;
       unknownTechniqueIds: links.unknownTechniqueIds.length,
       unknownTacticTags: links.unknownTacticTags.length,
       revokedTechniqueTags: links.revokedTechniqueTags.length,
+      techniqueFacts: links.techniqueFacts,
     },
     schemaSeconds: result.schemaSeconds,
     linkSeconds: result.linkSeconds,

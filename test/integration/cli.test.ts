@@ -153,6 +153,8 @@ describe('coverage-graph seed --json', () => {
       unknownTechniqueIds: 2,
       unknownTacticTags: 2,
       revokedTechniqueTags: 1,
+      // Every Technique gets its coverage facts.
+      techniqueFacts: await count('(:Technique)'),
     });
     const seconds = report.sources.reduce((sum, s) => sum + s.readSeconds + s.writeSeconds, 0);
     assert.ok(report.totalSeconds > seconds + report.schemaSeconds + report.linkSeconds, JSON.stringify(report));

@@ -52,6 +52,8 @@ describe('coverage on the real data', { skip }, () => {
   // rules whose status is stable, test or experimental count.
   const ruleLevels = new Map<string, number[]>();
   const tested = new Set<string>();
+  // Atomic: technique id -> how many tests its file has (one auto_generated_guid each).
+  const testCounts = new Map<string, number>();
   let countered = new Set<string>();
 
   before(async () => {
@@ -70,6 +72,7 @@ describe('coverage on the real data', { skip }, () => {
     for (const file of await readFolder(ATOMICS, /^T\d{4}(\.\d{3})?\.ya?ml$/)) {
       const id = /^attack_technique:\s*(\S+)/m.exec(file.text)?.[1];
       if (id && /auto_generated_guid:/.test(file.text)) tested.add(id.toUpperCase());
+      if (id) testCounts.set(id.toUpperCase(), [...file.text.matchAll(/^\s*auto_generated_guid:/gm)].length);
     }
     const rule = expectedCountermeasures(ONTOLOGY);
     countered = new Set([...rule.expected].filter(([, byDefender]) => byDefender.size > 0).map(([id]) => id));
@@ -178,6 +181,40 @@ describe('coverage on the real data', { skip }, () => {
       await actual('{sigmaMinLevel: HIGH}'),
       expect(() => true, 3, false),
     );
+  });
+
+  it("gives each technique's own coverage field the counts of the files: Sigma rules at a level, Atomic tests", async () => {
+    const seen = new Map<string, { sigmaRules: number; atomicTests: number; countered: boolean }>();
+    let after: string | null = null;
+    do {
+      const { data, errors } = await api.gql(
+        `query($after: String) { techniques(filter: {domain: ENTERPRISE}, first: 500, after: $after) {
+           pageInfo { hasNextPage endCursor }
+           nodes { id coverage(filter: {sigmaMinLevel: HIGH}) { sigmaRules atomicTests countered } } } }`,
+        { after },
+      );
+      assert.equal(errors, undefined, JSON.stringify(errors));
+      type Page = {
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        nodes: { id: string; coverage: { sigmaRules: number; atomicTests: number; countered: boolean } }[];
+      };
+      const page = (data as { techniques: Page }).techniques;
+      for (const node of page.nodes) seen.set(node.id, node.coverage);
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    assert.equal(seen.size, current.length);
+    for (const t of current) {
+      const id = externalId(t) as string;
+      assert.deepEqual(
+        seen.get(id),
+        {
+          sigmaRules: (ruleLevels.get(id) ?? []).filter((level) => level >= 3).length,
+          atomicTests: testCounts.get(id) ?? 0,
+          countered: countered.has(id),
+        },
+        id,
+      );
+    }
   });
 
   it("makes a Navigator layer (4.5) with the format's fields and types, one entry per technique and tactic", async () => {
@@ -304,9 +341,9 @@ describe('coverage on the real data', { skip }, () => {
         );
         assert.equal(errors, undefined);
       });
-    // The graph version (response cache), rows, tactics, gap techniques, their countermeasures, the D3FEND tactics
-    // list, and the countermeasures' tactics.
-    assert.equal(await queriesFor(10), 7);
-    assert.equal(await queriesFor(200), 7);
+    // The graph version (response cache), rows, tactics, gap techniques, their countermeasures, and the D3FEND
+    // tactics list (which also gives each countermeasure its tactic).
+    assert.equal(await queriesFor(10), 6);
+    assert.equal(await queriesFor(200), 6);
   });
 });

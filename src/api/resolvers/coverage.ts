@@ -1,16 +1,15 @@
 // Resolvers of coverage: the matrix under a filter, its gaps, and one technique's coverage.
 import { config } from '../../config.js';
 import { BadUserInputError } from '../../errors.js';
-import type { CoverageScope } from '../../graph/read-coverage.js';
-import { sigmaRuleMatches } from '../../graph/read-rules.js';
+import { atomicFacets, sigmaFacets } from '../../graph/coverage-facts.js';
+import { type CoverageScope, DEFAULT_SIGMA_STATUSES } from '../../graph/read-coverage.js';
 import { countedTechniques, coverageOf } from '../../report/coverage.js';
 import { buildLayer } from '../../report/layer.js';
 import { connectionFromList, pageWindow } from '../connection.js';
 import type { Context } from '../context.js';
 import type { CoverageFilter, QueryResolvers, Resolvers } from '../generated/graphql.js';
 import { countermeasuresOf } from './d3fend.js';
-import { sigmaFilter } from './detection.js';
-import { domainValue, loadRelated } from './shared.js';
+import { domainValue } from './shared.js';
 
 const lowerList = (values: readonly string[] | null | undefined) =>
   values?.length ? values.map((v) => v.trim().toLowerCase()) : null;
@@ -104,41 +103,29 @@ export const coverageResolvers: Resolvers = {
     countermeasures: (gap, _args, ctx: Context) => countermeasuresOf({ stixId: gap.stixId }, {}, ctx),
   },
   Technique: {
-    coverage: async (technique, args, ctx) => {
+    // From the facts the seed stored on the technique (coverage-facts.ts): no traversal per technique.
+    coverage: (technique, args) => {
       const scope = coverageScope(args.filter);
-      const rules = sigmaFilter({
-        source: null,
-        folder: null,
-        status: args.filter?.sigmaStatuses ?? ['STABLE', 'TEST', 'EXPERIMENTAL'],
-        minLevel: args.filter?.sigmaMinLevel ?? null,
-        product: null,
-      });
-      const [sigma, countermeasures, tests, mitigations] = await Promise.all([
-        loadRelated('techniqueSigmaRules', technique, ctx),
-        loadRelated('techniqueCountermeasures', technique, ctx),
-        loadRelated('techniqueAtomicTests', technique, ctx),
-        loadRelated('techniqueMitigations', technique, ctx),
-      ]);
-      const anyOf = (values: unknown, wanted: string[] | null) =>
-        wanted === null ||
-        (Array.isArray(values) ? values : [values]).some((v) => wanted.includes(String(v ?? '').toLowerCase()));
-      const sigmaRules = sigma.filter(
-        (r) =>
-          sigmaRuleMatches(r.node, rules) &&
-          anyOf(r.node.source, scope.sigmaSources) &&
-          anyOf(r.node.folder, scope.sigmaFolders) &&
-          anyOf(r.node.products, scope.sigmaProducts),
+      const statuses = lowerList(args.filter?.sigmaStatuses) ?? DEFAULT_SIGMA_STATUSES;
+      const anyOf = (values: readonly string[], wanted: string[] | null) =>
+        wanted === null || values.some((v) => wanted.includes(v));
+      const sigmaRules = sigmaFacets(technique).filter(
+        (rule) =>
+          statuses.includes(rule.status) &&
+          (scope.sigmaMinLevelRank === null || rule.levelRank >= scope.sigmaMinLevelRank) &&
+          anyOf([rule.source], scope.sigmaSources) &&
+          anyOf([rule.folder], scope.sigmaFolders) &&
+          anyOf(rule.products, scope.sigmaProducts),
       ).length;
-      const countered = countermeasures.filter((c) => c.node.deprecated !== true).length;
-      const atomicTests = tests.filter((t) => anyOf(t.node.platforms, scope.atomicPlatforms)).length;
-      const current = mitigations.filter((m) => m.node.revoked !== true && m.node.deprecated !== true).length;
+      const atomicTests = atomicFacets(technique).filter((platforms) => anyOf(platforms, scope.atomicPlatforms)).length;
+      const countermeasures = Number(technique.coverageCountermeasures ?? 0);
       return {
         sigmaRules,
-        countermeasures: countered,
+        countermeasures,
         atomicTests,
-        mitigations: current,
+        mitigations: Number(technique.coverageMitigations ?? 0),
         detected: sigmaRules > 0,
-        countered: countered > 0,
+        countered: countermeasures > 0,
         tested: atomicTests > 0,
       };
     },
