@@ -1,5 +1,5 @@
 // The only door to Neo4j: the driver, read and write transactions, result conversion, and a query counter.
-import neo4j, { type Driver, type ManagedTransaction, Neo4jError } from 'neo4j-driver';
+import neo4j, { type Driver, Neo4jError, type Result } from 'neo4j-driver';
 import { type Config, config as defaultConfig } from '../config.js';
 
 export type Params = Record<string, unknown>;
@@ -16,6 +16,7 @@ export class Graph {
   readonly driver: Driver;
   readonly database: string;
   private readonly readTimeoutMs: number;
+  private readonly maxRetryMs: number;
   private readonly listeners = new Set<QueryListener>();
   private readonly timers = new Set<QueryTimer>();
 
@@ -31,6 +32,7 @@ export class Graph {
     });
     this.database = settings.database;
     this.readTimeoutMs = settings.readTimeoutMs;
+    this.maxRetryMs = settings.maxRetryMs;
   }
 
   /** Calls `listener` for every statement this Graph sends; returns a function that removes it. */
@@ -45,13 +47,24 @@ export class Graph {
     return () => this.timers.delete(timer);
   }
 
-  /** Runs one read statement in a managed read transaction (routable to followers) and returns its rows. */
+  /**
+   * Runs one read statement as an auto-commit read (one round trip less than a managed transaction: under load
+   * it doubles how many small statements Neo4j answers; BENCHMARKS.md) and returns its rows. Retries, as a managed
+   * transaction would, on errors Neo4j marks retryable (an outage, a leader switch) for up to `maxRetryMs`.
+   */
   async read(cypher: string, params: Params = {}): Promise<Row[]> {
-    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
-    try {
-      return await session.executeRead((tx) => this.run(tx, cypher, params), { timeout: this.readTimeoutMs });
-    } finally {
-      await session.close();
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+      try {
+        return await this.run((c, p) => session.run(c, p, { timeout: this.readTimeoutMs }), cypher, params);
+      } catch (error) {
+        const wait = Math.min(1000, 50 * 2 ** attempt);
+        if (!Neo4jError.isRetryable(error) || Date.now() - started + wait > this.maxRetryMs) throw error;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      } finally {
+        await session.close();
+      }
     }
   }
 
@@ -59,7 +72,9 @@ export class Graph {
   async write<T>(work: (run: (cypher: string, params?: Params) => Promise<Row[]>) => Promise<T>): Promise<T> {
     const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
     try {
-      return await session.executeWrite((tx) => work((cypher, params = {}) => this.run(tx, cypher, params)));
+      return await session.executeWrite((tx) =>
+        work((cypher, params = {}) => this.run((c, p) => tx.run(c, p), cypher, params)),
+      );
     } finally {
       await session.close();
     }
@@ -86,12 +101,17 @@ export class Graph {
     await this.driver.close();
   }
 
-  private async run(tx: ManagedTransaction, cypher: string, params: Params): Promise<Row[]> {
+  /** Runs one statement through `runner` (a transaction's or a session's `run`), timed and observed. */
+  private async run(
+    runner: (cypher: string, params: Params) => Result,
+    cypher: string,
+    params: Params,
+  ): Promise<Row[]> {
     this.notify(cypher, params);
     const started = process.hrtime.bigint();
     let failed = true;
     try {
-      const result = await tx.run(cypher, params);
+      const result = await runner(cypher, params);
       failed = false;
       return result.records.map((record) => record.toObject() as Row);
     } finally {
