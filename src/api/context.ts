@@ -22,7 +22,7 @@ import { readAtomicPage, readSigmaPage, type SigmaFilter } from '../graph/read-r
 import { readSearch, type SearchRow } from '../graph/read-search.js';
 import { targetLabel } from '../graph/relations.js';
 import type { TechniqueReportData } from '../report/technique.js';
-import { omitFor, omitForAll, type Projection } from './projection.js';
+import { keepFor, keepForAll, type Projection } from './projection.js';
 
 /** Loaders built for one request and dropped with it, so nothing is cached across requests. */
 export interface Loaders {
@@ -71,9 +71,9 @@ export interface Context {
   graph: Graph;
   loaders: Loaders;
   /**
-   * `omit`: large node properties that no field of the operation shows, left out of every read (set by the
-   * projection plugin once the operation is parsed; empty, i.e. read everything, until then). An object of its own
-   * because Apollo Server gives resolvers a shallow copy of the context.
+   * Per label, the node properties that reads return: those the operation needs (set by the projection plugin once
+   * the operation is parsed; empty, i.e. read everything, until then). An object of its own because Apollo Server
+   * gives resolvers a shallow copy of the context.
    */
   projection: Projection;
 }
@@ -93,9 +93,9 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
   const batching = options.batching ?? true;
   const loaderOptions = { maxBatchSize: 1000, batch: batching, cache: batching };
   let d3fendTactics: Promise<GraphNode[]> | null = null;
-  // The loaders read `omit` when they run, after the projection plugin has set it.
-  const projection: Projection = { omit: {} };
-  const omit = (label: string) => omitFor(projection, label);
+  // The loaders read `keep` when they run, after the projection plugin has set it.
+  const projection: Projection = { keep: {}, omitEdge: [] };
+  const keep = (label: string) => keepFor(projection, label);
   // Every relation field of a tick in one statement: one UNION ALL branch per relation and 1000 parent keys.
   const related = new DataLoader<{ name: RelationName; key: string }, Related[], string>(
     async (requests) => {
@@ -113,7 +113,8 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
         branches.map(({ name, positions }) => ({
           name,
           keys: positions.map((i) => requests[i]?.key ?? ''),
-          omit: omit(targetLabel(name)),
+          keep: keep(targetLabel(name)),
+          omitEdge: projection.omitEdge,
         })),
       );
       const answers: Related[][] = requests.map(() => []);
@@ -129,12 +130,12 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
     node(label) {
       let loader = nodes.get(label);
       if (!loader) {
-        loader = new DataLoader((keys) => readNodes(graph, label, keys, omit(label)), loaderOptions);
+        loader = new DataLoader((keys) => readNodes(graph, label, keys, keep(label)), loaderOptions);
         nodes.set(label, loader);
       }
       return loader;
     },
-    page: (label, filter, skip, limit) => readPage(graph, label, filter, skip, limit, omit(label)),
+    page: (label, filter, skip, limit) => readPage(graph, label, filter, skip, limit, keep(label)),
     tactics: (domain, includeDeprecated) => readTactics(graph, domain, includeDeprecated),
     tactic: (key, domain) => readTactic(graph, key, domain),
     datasets: () => readDatasets(graph),
@@ -144,13 +145,13 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
       return d3fendTactics;
     },
     d3fendTechniquePage: (filter, skip, limit) =>
-      readD3fendTechniquePage(graph, filter, skip, limit, omit('D3fendTechnique')),
-    artifactPage: (filter, skip, limit) => readArtifactPage(graph, filter, skip, limit, omit('Artifact')),
+      readD3fendTechniquePage(graph, filter, skip, limit, keep('D3fendTechnique')),
+    artifactPage: (filter, skip, limit) => readArtifactPage(graph, filter, skip, limit, keep('Artifact')),
     coverageRows: (scope) => readCoverageRows(graph, scope),
-    search: (text, labels, first) => readSearch(graph, text, labels, first, omitForAll(projection, SEARCH_LABELS)),
+    search: (text, labels, first) => readSearch(graph, text, labels, first, keepForAll(projection, SEARCH_LABELS)),
     report: new DataLoader((ids) => readReportData(graph, ids), loaderOptions),
-    sigmaPage: (filter, skip, limit) => readSigmaPage(graph, filter, skip, limit, omit('SigmaRule')),
-    atomicPage: (filter, skip, limit) => readAtomicPage(graph, filter, skip, limit, omit('AtomicTest')),
+    sigmaPage: (filter, skip, limit) => readSigmaPage(graph, filter, skip, limit, keep('SigmaRule')),
+    atomicPage: (filter, skip, limit) => readAtomicPage(graph, filter, skip, limit, keep('AtomicTest')),
   };
   return { graph, loaders, projection };
 }

@@ -1,4 +1,4 @@
-// Which stored properties a request can show: large text properties are read only when an operation asks for them.
+// Which stored properties a request reads: those its selected fields show and its resolvers need, nothing else.
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   type DocumentNode,
@@ -9,44 +9,88 @@ import {
   visit,
   visitWithTypeInfo,
 } from 'graphql';
-import { NODE_KEYS } from '../graph/model.js';
+import { NODE_KEYS, type NodeLabel } from '../graph/model.js';
 
-/** What reads of a request leave out: per node label, the lazy properties no selected field shows. */
+/**
+ * What the reads of a request return: per node label, the stored properties the operation needs (a label not
+ * listed: all of them, as before the operation is known); and the relationship properties left out.
+ */
 export interface Projection {
-  omit: Record<string, string[]>;
+  keep: Record<string, string[]>;
+  omitEdge: string[];
 }
 
-/** The lazy properties reads of `label` may leave out under `projection` (none before the operation is known). */
-export function omitFor(projection: Projection, label: string): string[] {
-  return projection.omit[label] ?? [];
+/** The properties reads of `label` return under `projection` (null: all of them). */
+export function keepFor(projection: Projection, label: string): string[] | null {
+  return projection.keep[label] ?? null;
 }
 
-/** The lazy properties that reads of every one of `labels` may leave out (for reads that mix labels). */
-export function omitForAll(projection: Projection, labels: readonly string[]): string[] {
-  const [first, ...rest] = labels.map((label) => omitFor(projection, label));
-  return (first ?? []).filter((property) => rest.every((omit) => omit.includes(property)));
+/** The properties to return for reads that mix `labels` (search): every one that one of the labels needs. */
+export function keepForAll(projection: Projection, labels: readonly string[]): string[] | null {
+  const keeps = labels.map((label) => keepFor(projection, label));
+  if (keeps.some((keep) => keep === null)) return null;
+  return [...new Set(keeps.flatMap((keep) => keep ?? []))];
 }
 
 /**
- * Large or internal node properties, each with the GraphQL fields that show it. A request reads such a property only
- * when the operation selects one of its fields on the node's type; an empty list means no field shows it (seed-time data).
- * Every other property is always read.
+ * Read whatever a request selects: what identifies a node (loaders, relations, union types), tells whether it is
+ * current (the filters that hide revoked and deprecated objects), or names it (sorting, tactic lookups).
  */
-export const LAZY_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
-  description: ['description'],
-  detection: ['detection'],
-  yaml: ['yaml'],
-  references: ['references'],
-  referenceUrls: ['references'],
-  falsepositives: ['falsepositives'],
-  kbArticle: ['kbArticle'],
-  definition: ['definition'],
-  command: ['command'],
-  inputArguments: ['inputArguments'],
-  logSources: ['logSources'],
-  counterPaths: [],
-  attackIds: [],
-  attackRelations: [],
+export const BASE_PROPERTIES: readonly string[] = [
+  'stixId',
+  'id',
+  'iri',
+  'uid',
+  'guid',
+  'name',
+  'revoked',
+  'deprecated',
+];
+
+/**
+ * Fields whose resolver reads stored properties of other names than the field's own, by GraphQL type. Every other
+ * field shows the property of its name (or none: relation fields). A stored property that no field shows (seed-time
+ * data such as D3FEND's counter paths) is never read by the API.
+ */
+export const FIELD_PROPERTIES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  Technique: {
+    // The coverage facts stored by the seed (src/graph/coverage-facts.ts).
+    coverage: [
+      'coverageSigmaLevels',
+      'coverageSigmaStatuses',
+      'coverageSigmaSources',
+      'coverageSigmaFolders',
+      'coverageSigmaProducts',
+      'coverageAtomicPlatforms',
+      'coverageCountermeasures',
+      'coverageMitigations',
+    ],
+  },
+  SigmaRule: {
+    logsource: ['product', 'category', 'service'],
+    logsources: ['products', 'categories', 'services'],
+    related: ['relatedIds', 'relatedTypes'],
+  },
+  D3fendTechnique: { references: ['references', 'referenceUrls'] },
+};
+
+/**
+ * Fields whose resolver reads stored properties of the related nodes it returns or counts, beyond what the
+ * selection on those nodes needs: `Type.field` -> label -> properties.
+ */
+export const RELATED_PROPERTIES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  'Tactic.techniques': { Technique: ['isSubtechnique'] },
+  'Technique.countermeasures': { D3fendTechnique: ['tactic'] },
+  'CoverageGap.countermeasures': { D3fendTechnique: ['tactic'] },
+  'Technique.sigmaRules': {
+    SigmaRule: ['source', 'folder', 'status', 'levelRank', 'product', 'category', 'service'],
+  },
+  'Technique.atomicTests': { AtomicTest: ['platforms'] },
+};
+
+/** Large relationship properties, each with the GraphQL fields that show it; read only when one is selected. */
+export const LAZY_EDGE_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
+  paths: ['paths'],
 };
 
 /** Field names an operation selects, by the GraphQL type they are selected on ('*' for interfaces and unions). */
@@ -68,33 +112,56 @@ export function fieldsByType(schema: GraphQLSchema, document: DocumentNode): Map
   return byType;
 }
 
-/** The lazy properties that none of `fields` shows, which reads may leave out. */
-export function omittedProperties(fields: ReadonlySet<string>): string[] {
-  return Object.entries(LAZY_PROPERTIES)
-    .filter(([, shownBy]) => !shownBy.some((field) => fields.has(field)))
+/**
+ * For each node label, the stored properties its reads return: the base ones, those the fields selected on the
+ * label's GraphQL type (or on an interface or union) show, and those that resolvers of selected fields read from
+ * related nodes. GraphQL object types are named after the labels.
+ */
+export function keptByLabel(byType: ReadonlyMap<string, ReadonlySet<string>>): Record<string, string[]> {
+  const shared = byType.get('*') ?? new Set<string>();
+  const keep: Record<string, string[]> = {};
+  for (const label of Object.keys(NODE_KEYS) as NodeLabel[]) {
+    const properties = new Set([...BASE_PROPERTIES, NODE_KEYS[label]]);
+    for (const field of new Set([...(byType.get(label) ?? []), ...shared])) {
+      properties.add(field);
+      for (const property of FIELD_PROPERTIES[label]?.[field] ?? []) properties.add(property);
+    }
+    for (const [type, fields] of byType) {
+      for (const field of fields) {
+        for (const property of RELATED_PROPERTIES[`${type}.${field}`]?.[label] ?? []) properties.add(property);
+      }
+    }
+    keep[label] = [...properties];
+  }
+  return keep;
+}
+
+/** The relationship properties that no selected field shows, which reads leave out. */
+export function omittedEdgeProperties(byType: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  const selected = new Set([...byType.values()].flatMap((fields) => [...fields]));
+  return Object.entries(LAZY_EDGE_PROPERTIES)
+    .filter(([, shownBy]) => !shownBy.some((field) => selected.has(field)))
     .map(([property]) => property);
 }
 
 /**
- * For each node label, the lazy properties a read of such nodes may leave out: those that no field selected on the
- * label's GraphQL type (or on an interface or union) shows. GraphQL object types are named after the labels.
+ * Sets `contextValue.projection` once the operation is known, before any resolver runs. Computed once per parsed
+ * document: Apollo Server hands repeated queries the same document object.
  */
-export function omittedByLabel(byType: ReadonlyMap<string, ReadonlySet<string>>): Record<string, string[]> {
-  const shared = byType.get('*') ?? new Set<string>();
-  const omit: Record<string, string[]> = {};
-  for (const label of Object.keys(NODE_KEYS)) {
-    omit[label] = omittedProperties(new Set([...(byType.get(label) ?? []), ...shared]));
-  }
-  return omit;
-}
-
-/** Sets `contextValue.projection.omit` once the operation is known, before any resolver runs. */
 export function projectionPlugin<T extends { projection: Projection }>(): ApolloServerPlugin<T> {
+  const computed = new WeakMap<DocumentNode, Projection>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, contextValue }) {
-          contextValue.projection.omit = omittedByLabel(fieldsByType(schema, document));
+          let projection = computed.get(document);
+          if (!projection) {
+            const byType = fieldsByType(schema, document);
+            projection = { keep: keptByLabel(byType), omitEdge: omittedEdgeProperties(byType) };
+            computed.set(document, projection);
+          }
+          contextValue.projection.keep = projection.keep;
+          contextValue.projection.omitEdge = projection.omitEdge;
         },
       };
     },

@@ -1,7 +1,10 @@
 // The HTTP server: Apollo Server on /graphql, health and readiness probes, request bodies read with a size limit.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginLandingPageLocalDefault,
@@ -89,6 +92,8 @@ export async function startServer(
     formatError: (formatted, error) => formatError(formatted, error, production),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // The schema has no @cacheControl hints (answers are cached by responseCachePlugin): skip the per-field work.
+      ApolloServerPluginCacheControlDisabled(),
       landing,
       metrics.plugin,
       queryCostPlugin<Context>(limits),

@@ -1,6 +1,7 @@
 // Read queries of the D3FEND part of the API: tactics, filtered pages of techniques and artifacts, counter paths.
 import type { Graph } from './driver.js';
 import { readPageOf } from './page.js';
+import type { Keep } from './properties.js';
 import type { GraphNode } from './read.js';
 
 /** One stored path of a COUNTERS edge, split into its parts (artifacts by IRI local name). */
@@ -35,7 +36,7 @@ export async function readD3fendTechniquePage(
   filter: { tactic: string | null; text: string | null; includeDeprecated: boolean },
   skip: number,
   limit: number,
-  omit: readonly string[] = [],
+  keep: Keep = null,
 ): Promise<{ total: number; nodes: GraphNode[] }> {
   return readPageOf(
     graph,
@@ -50,7 +51,7 @@ export async function readD3fendTechniquePage(
       skip,
       limit,
     },
-    omit,
+    keep,
   );
 }
 
@@ -60,7 +61,7 @@ export async function readArtifactPage(
   filter: { text: string | null },
   skip: number,
   limit: number,
-  omit: readonly string[] = [],
+  keep: Keep = null,
 ): Promise<{ total: number; nodes: GraphNode[] }> {
   return readPageOf(
     graph,
@@ -70,7 +71,7 @@ export async function readArtifactPage(
       skip,
       limit,
     },
-    omit,
+    keep,
   );
 }
 

@@ -1,6 +1,7 @@
 // Read queries of detections and tests: filtered pages of Sigma rules and Atomic tests.
 import type { Graph } from './driver.js';
 import { readPageOf } from './page.js';
+import type { Keep } from './properties.js';
 import type { GraphNode } from './read.js';
 
 /** A Sigma rule filter with values normalised: text in lower case, technique and tactic ids in upper case. */
@@ -33,13 +34,7 @@ export function sigmaRuleMatches(rule: GraphNode, filter: SigmaFilter): boolean 
 }
 
 /** One page of Sigma rules matching `filter`, by title, with the total count. */
-export async function readSigmaPage(
-  graph: Graph,
-  filter: SigmaFilter,
-  skip: number,
-  limit: number,
-  omit: readonly string[] = [],
-) {
+export async function readSigmaPage(graph: Graph, filter: SigmaFilter, skip: number, limit: number, keep: Keep = null) {
   const eq = (field: string, param: string) => `($${param} IS NULL OR toLower(coalesce(n.${field}, '')) = $${param})`;
   const anyOf = (field: string, param: string) =>
     `($${param} IS NULL OR any(v IN coalesce(n.${field}, []) WHERE toLower(v) = $${param}))`;
@@ -57,7 +52,7 @@ export async function readSigmaPage(
             OR toLower(coalesce(n.description, '')) CONTAINS $text)
      WITH n ORDER BY n.title, n.uid`,
     { ...filter, skip, limit },
-    omit,
+    keep,
   );
 }
 
@@ -67,7 +62,7 @@ export async function readAtomicPage(
   filter: { technique: string | null; platform: string | null; executor: string | null },
   skip: number,
   limit: number,
-  omit: readonly string[] = [],
+  keep: Keep = null,
 ) {
   return readPageOf(
     graph,
@@ -77,6 +72,6 @@ export async function readAtomicPage(
        AND ($executor IS NULL OR toLower(n.executor) = $executor)
      WITH n ORDER BY n.techniqueId, n.number, n.guid`,
     { ...filter, skip, limit },
-    omit,
+    keep,
   );
 }

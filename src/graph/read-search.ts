@@ -1,7 +1,7 @@
 // Search: the full-text index over ids, names, aliases and descriptions, with exact ids first.
 import type { Graph } from './driver.js';
 import { SEARCH_INDEX, SEARCH_LABELS } from './model.js';
-import { fromPairs, propertyPairs } from './properties.js';
+import { fromPairs, type Keep, propertyPairs } from './properties.js';
 import type { GraphNode } from './read.js';
 
 /** One search result: the node, its label and its relevance. */
@@ -38,7 +38,7 @@ export async function readSearch(
   text: string,
   labels: string[] | null,
   first: number,
-  omit: readonly string[] = [],
+  keep: Keep = null,
 ): Promise<SearchRow[]> {
   const query = luceneQuery(text);
   if (query === '') return [];
@@ -73,7 +73,7 @@ export async function readSearch(
       labels,
       first,
       limit: first * 5 + 50,
-      omit,
+      keep,
     },
   );
   return rows.map((row) => ({

@@ -2,7 +2,7 @@
 import type { Graph, Row } from './driver.js';
 import { NODE_KEYS, type NodeLabel } from './model.js';
 import { readPageOf } from './page.js';
-import { fromPairs, propertyPairs } from './properties.js';
+import { edgePairs, fromPairs, type Keep, propertyPairs } from './properties.js';
 import { RELATIONS, type RelationName } from './relations.js';
 
 /** A node as the API sees it: its properties, plain JS values. ATT&CK nodes have stixId and id; D3FEND ones iri. */
@@ -20,11 +20,12 @@ export type { RelationName } from './relations.js';
 
 const D3F_NAMESPACE = 'http://d3fend.mitre.org/ontologies/d3fend.owl#';
 
-/** One relation's batch: the parent keys to follow it from, and the properties to leave out of the related nodes. */
+/** One relation's batch: the parent keys to follow it from, the related nodes' properties to read (all when null), and the edges' properties to leave out. */
 export interface RelatedBatch {
   name: RelationName;
   keys: readonly string[];
-  omit: readonly string[];
+  keep: Keep;
+  omitEdge?: readonly string[];
 }
 
 /**
@@ -43,13 +44,15 @@ export async function readRelatedBatches(graph: Graph, batches: readonly Related
       ? `CALL (p) { ${match(relation.pattern)} UNION ${match(relation.alternative)} }`
       : `CALL (p) { ${match(relation.pattern)} }`;
     params[`keys${i}`] = batch.keys;
-    params[`omit${i}`] = batch.omit;
+    params[`keep${i}`] = batch.keep;
+    params[`omitEdge${i}`] = batch.omitEdge ?? [];
     return `UNWIND $keys${i} AS key
        MATCH (p:${relation.from} {${NODE_KEYS[relation.from]}: key})
        ${body}
        WITH key, c, r ORDER BY ${relation.order ?? 'c.id'}
        RETURN ${i} AS batch, key,
-         collect({node: ${propertyPairs('c', `omit${i}`)}, edge: properties(r), eid: elementId(c)}) AS related`;
+         collect({node: ${propertyPairs('c', `keep${i}`)}, edge: ${edgePairs('r', `omitEdge${i}`)},
+                 eid: elementId(c)}) AS related`;
   });
   const rows = await graph.read(
     `CALL () {
@@ -60,23 +63,39 @@ export async function readRelatedBatches(graph: Graph, batches: readonly Related
   );
   const found = batches.map(() => new Map<string, Related[]>());
   for (const row of rows) {
-    const related = row.related as (Omit<Related, 'node'> & { node: unknown })[];
+    const related = row.related as (Omit<Related, 'node' | 'edge'> & { node: unknown; edge: unknown })[];
     found[row.batch as number]?.set(
       row.key as string,
-      related.map((item) => ({ ...item, node: fromPairs(item.node) as GraphNode })),
+      related.map((item) => ({ ...item, node: fromPairs(item.node) as GraphNode, edge: fromPairs(item.edge) })),
     );
   }
   return batches.map((batch, i) => batch.keys.map((key) => found[i]?.get(key) ?? []));
 }
 
-/** How a label's nodes are looked up by the id a user gives (`key`); `$ns` is the D3FEND namespace. */
+/**
+ * How a label's nodes are looked up by the id a user gives (`key`): Cypher that binds `n` for each `key`; `$ns` is
+ * the D3FEND namespace. Labels not listed: ATT&CK nodes, by ATT&CK id or STIX id.
+ */
 const LOOKUP: Partial<Record<NodeLabel, string>> = {
-  D3fendTechnique: 'n.id = key OR n.iri = $ns + key',
-  D3fendTactic: 'toLower(n.name) = toLower(key)',
-  Artifact: 'n.id = key OR n.iri = key OR toLower(n.name) = toLower(key)',
-  SigmaRule: 'n.uid = key OR n.id = key',
-  AtomicTest: 'n.guid = key',
+  D3fendTechnique: seeks('D3fendTechnique', ['{id: key}', '{iri: $ns + key}']),
+  D3fendTactic: 'MATCH (n:D3fendTactic) WHERE toLower(n.name) = toLower(key)',
+  // By local name or IRI (index seeks); the label scan by name only for keys that neither finds.
+  Artifact: `OPTIONAL MATCH (byId:Artifact {id: key})
+    OPTIONAL MATCH (byIri:Artifact {iri: key})
+    WITH key, coalesce(byId, byIri) AS found
+    CALL (key, found) {
+      WITH found WHERE found IS NOT NULL RETURN found AS n
+      UNION
+      WITH key, found WHERE found IS NULL MATCH (n:Artifact) WHERE toLower(n.name) = toLower(key) RETURN n
+    }`,
+  SigmaRule: seeks('SigmaRule', ['{uid: key}', '{id: key}']),
+  AtomicTest: 'MATCH (n:AtomicTest {guid: key})',
 };
+
+/** Nodes of `label` matching any of `patterns` (property maps on `key`): index seeks, where an OR would scan. */
+function seeks(label: NodeLabel, patterns: string[]): string {
+  return `CALL (key) { ${patterns.map((p) => `MATCH (n:${label} ${p}) RETURN n`).join(' UNION ')} }`;
+}
 
 /**
  * Nodes of `label` by id, in one query; results follow `keys`, null where unknown. ATT&CK nodes are found by ATT&CK
@@ -87,23 +106,14 @@ export async function readNodes(
   graph: Graph,
   label: NodeLabel,
   keys: readonly string[],
-  omit: readonly string[] = [],
+  keep: Keep = null,
 ): Promise<(GraphNode | null)[]> {
   const rows = await graph.read(
     `UNWIND $keys AS key
-     ${
-       LOOKUP[label]
-         ? `MATCH (n:${label}) WHERE ${LOOKUP[label]}`
-         : // Two index seeks, where \`n.id = key OR n.stixId = key\` would scan the label.
-           `CALL (key) {
-              MATCH (n:${label} {id: key}) RETURN n
-              UNION
-              MATCH (n:${label} {stixId: key}) RETURN n
-            }`
-     }
+     ${LOOKUP[label] ?? seeks(label, ['{id: key}', '{stixId: key}'])}
      WITH key, n ORDER BY n.revoked, n.deprecated, n.modified DESC, n.source
      RETURN key, head(collect(${propertyPairs('n')})) AS node`,
-    { keys, ns: D3F_NAMESPACE, omit },
+    { keys, ns: D3F_NAMESPACE, keep },
   );
   const byKey = new Map(rows.map((row: Row) => [row.key as string, fromPairs(row.node) as GraphNode]));
   return keys.map((key) => byKey.get(key) ?? null);
@@ -130,7 +140,7 @@ export async function readPage(
   filter: ListFilter,
   skip: number,
   limit: number,
-  omit: readonly string[] = [],
+  keep: Keep = null,
 ): Promise<{ total: number; nodes: GraphNode[] }> {
   return readPageOf(
     graph,
@@ -159,7 +169,7 @@ export async function readPage(
       skip,
       limit,
     },
-    omit,
+    keep,
   );
 }
 

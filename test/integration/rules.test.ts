@@ -100,17 +100,19 @@ describe('Sigma and Atomic on hand-made sources', () => {
       sent.length = 0;
       const slim = await api.gql('{ technique(id: "T1550.001") { sigmaRules { nodes { id } } atomicTests { name } } }');
       assert.equal(slim.errors, undefined);
-      // The relation statement has a branch per relation: its `omit<i>` goes with the branch matching `[r:<type>]`.
+      // The relation statement has a branch per relation: its `keep<i>` goes with the branch matching `[r:<type>]`.
       const [relations] = sent.filter((q) => q.cypher.includes('UNION ALL') || q.cypher.includes('$keys0'));
       assert.ok(relations);
-      const omitOf = (type: string) => {
+      const keepOf = (type: string) => {
         const branches = relations.cypher.split('UNION ALL');
         const i = branches.findIndex((branch) => branch.includes(`[r:${type}]`));
         assert.ok(i >= 0, `a branch for ${type}`);
-        return relations.params[`omit${i}`] as string[];
+        return relations.params[`keep${i}`] as string[];
       };
-      for (const property of ['yaml', 'description', 'references']) assert.ok(omitOf('DETECTS').includes(property));
-      for (const property of ['command', 'description']) assert.ok(omitOf('TESTS').includes(property));
+      for (const property of ['yaml', 'description', 'references']) assert.ok(!keepOf('DETECTS').includes(property));
+      for (const property of ['command', 'description']) assert.ok(!keepOf('TESTS').includes(property));
+      assert.ok(keepOf('DETECTS').includes('id'));
+      assert.ok(keepOf('TESTS').includes('name'));
     } finally {
       stopListening();
       await api.stop();

@@ -1,51 +1,93 @@
-// Which large properties a request reads: the fields an operation selects, by type, through fragments and interfaces.
+// Which stored properties a request reads: the fields an operation selects, by type, through fragments and interfaces.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildSchema, parse } from 'graphql';
-import { fieldsByType, LAZY_PROPERTIES, omittedByLabel } from '../../src/api/projection.js';
+import {
+  FIELD_PROPERTIES,
+  fieldsByType,
+  keptByLabel,
+  LAZY_EDGE_PROPERTIES,
+  omittedEdgeProperties,
+  RELATED_PROPERTIES,
+} from '../../src/api/projection.js';
 import { loadTypeDefs } from '../../src/api/schema.js';
+import { NODE_KEYS } from '../../src/graph/model.js';
 import { RELATIONS, type RelationName, targetLabel } from '../../src/graph/relations.js';
 
 const schema = buildSchema(loadTypeDefs().join('\n'));
-const omitted = (query: string) => omittedByLabel(fieldsByType(schema, parse(query)));
+const kept = (query: string) => keptByLabel(fieldsByType(schema, parse(query)));
 
-describe('projection of large properties', () => {
-  it('keeps a property only for the types whose selection shows it', () => {
-    const omit = omitted(`{ technique(id: "T1") { description mitigations { id } groups { nodes { name } } } }`);
-    assert.ok(!omit.Technique?.includes('description'));
-    assert.ok(omit.Mitigation?.includes('description'));
-    assert.ok(omit.Group?.includes('description'));
-    assert.ok(omit.SigmaRule?.includes('yaml'));
-    assert.ok(omit.D3fendTechnique?.includes('kbArticle'));
+describe('projection of stored properties', () => {
+  it('reads a property only for the types whose selection shows it', () => {
+    const keep = kept(`{ technique(id: "T1") { description mitigations { id } groups { nodes { name } } } }`);
+    assert.ok(keep.Technique?.includes('description'));
+    assert.ok(!keep.Technique?.includes('detection'));
+    assert.ok(!keep.Mitigation?.includes('description'));
+    assert.ok(!keep.Group?.includes('description'));
+    assert.ok(!keep.SigmaRule?.includes('yaml'));
+    assert.ok(!keep.D3fendTechnique?.includes('kbArticle'));
+  });
+
+  it('always reads what identifies a node and tells whether it is current', () => {
+    const keep = kept('{ technique(id: "T1") { id } }');
+    for (const label of Object.keys(NODE_KEYS) as (keyof typeof NODE_KEYS)[]) {
+      for (const property of [NODE_KEYS[label], 'revoked', 'deprecated', 'name']) {
+        assert.ok(keep[label]?.includes(property), `${label} keeps ${property}`);
+      }
+    }
   });
 
   it('applies fields selected on an interface to every label', () => {
-    const omit = omitted('{ technique(id: "T1") { groups { nodes { ... on AttackObject { description } } } } }');
-    assert.ok(!omit.Group?.includes('description'));
-    assert.ok(!omit.Mitigation?.includes('description'));
-    assert.ok(omit.SigmaRule?.includes('yaml'));
+    const keep = kept('{ technique(id: "T1") { groups { nodes { ... on AttackObject { description } } } } }');
+    assert.ok(keep.Group?.includes('description'));
+    assert.ok(keep.Mitigation?.includes('description'));
+    assert.ok(!keep.SigmaRule?.includes('yaml'));
   });
 
   it('follows named and inline fragments', () => {
-    const omit = omitted(`
+    const keep = kept(`
       query { technique(id: "T1") { ...T } search(text: "x") { node { ... on SigmaRule { yaml } } } }
       fragment T on Technique { countermeasures { technique { kbArticle definition } } }`);
-    assert.ok(!omit.D3fendTechnique?.includes('kbArticle'));
-    assert.ok(!omit.D3fendTechnique?.includes('definition'));
-    assert.ok(!omit.SigmaRule?.includes('yaml'));
-    assert.ok(omit.Technique?.includes('description'));
-    // The search union's members are concrete types here, so `yaml` is kept for Sigma rules only.
-    assert.ok(omit.AtomicTest?.includes('description'));
+    assert.ok(keep.D3fendTechnique?.includes('kbArticle'));
+    assert.ok(keep.D3fendTechnique?.includes('definition'));
+    assert.ok(keep.SigmaRule?.includes('yaml'));
+    assert.ok(!keep.Technique?.includes('description'));
+    assert.ok(!keep.AtomicTest?.includes('description'));
   });
 
-  it('never leaves out a property that a field of the schema shows', () => {
-    const fields = new Set<string>();
-    for (const type of Object.values(schema.getTypeMap())) {
-      if ('getFields' in type && !type.name.startsWith('__'))
-        for (const name of Object.keys(type.getFields())) fields.add(name);
+  it('reads the properties a computed field and the resolvers of related nodes need', () => {
+    const keep = kept(`{ technique(id: "T1") {
+      coverage { sigmaRules } countermeasures { technique { id } } sigmaRules { nodes { logsource { product } } }
+    } }`);
+    assert.ok(keep.Technique?.includes('coverageSigmaLevels'));
+    assert.ok(keep.D3fendTechnique?.includes('tactic'));
+    assert.ok(keep.SigmaRule?.includes('levelRank'));
+    assert.ok(keep.SigmaRule?.includes('product'));
+    assert.ok(!keep.SigmaRule?.includes('products'));
+  });
+
+  it('leaves the counter paths of edges out unless a path is selected', () => {
+    const omitted = (query: string) => omittedEdgeProperties(fieldsByType(schema, parse(query)));
+    assert.deepEqual(omitted('{ technique(id: "T1") { countermeasures { technique { id } } } }'), ['paths']);
+    assert.deepEqual(omitted('{ technique(id: "T1") { countermeasures { paths { via } } } }'), []);
+  });
+
+  it('names only types and fields that the schema has', () => {
+    const fieldsOf = (type: string) => {
+      const found = schema.getType(type);
+      return found && 'getFields' in found ? Object.keys(found.getFields()) : [];
+    };
+    for (const [type, fields] of Object.entries(FIELD_PROPERTIES)) {
+      for (const field of Object.keys(fields)) assert.ok(fieldsOf(type).includes(field), `${type}.${field}`);
     }
-    for (const [property, shownBy] of Object.entries(LAZY_PROPERTIES)) {
-      for (const field of shownBy) assert.ok(fields.has(field), `${property} is shown by a field ${field} that exists`);
+    for (const [key, labels] of Object.entries(RELATED_PROPERTIES)) {
+      const [type = '', field = ''] = key.split('.');
+      assert.ok(fieldsOf(type).includes(field), key);
+      for (const label of Object.keys(labels)) assert.ok(label in NODE_KEYS, `${key}: ${label}`);
+    }
+    const allFields = new Set(Object.keys(schema.getTypeMap()).flatMap(fieldsOf));
+    for (const shownBy of Object.values(LAZY_EDGE_PROPERTIES)) {
+      for (const field of shownBy) assert.ok(allFields.has(field), field);
     }
   });
 

@@ -1,0 +1,121 @@
+// Reading only the properties a request needs changes no answer: every field of every type, with and without it.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ApolloServer } from '@apollo/server';
+import {
+  buildSchema,
+  type GraphQLField,
+  type GraphQLNamedType,
+  getNamedType,
+  isInterfaceType,
+  isLeafType,
+  isNonNullType,
+  isObjectType,
+  isUnionType,
+} from 'graphql';
+import { type Context, createContext } from '../../src/api/context.js';
+import { projectionPlugin } from '../../src/api/projection.js';
+import { resolvers } from '../../src/api/resolvers/index.js';
+import { loadTypeDefs } from '../../src/api/schema.js';
+import type { Graph } from '../../src/graph/driver.js';
+import { seed } from '../../src/seed/pipeline.js';
+import { resetGraph, testGraph } from '../helpers/graph.js';
+import { fixture } from '../helpers/paths.js';
+
+const typeDefs = loadTypeDefs();
+const schema = buildSchema(typeDefs.join('\n'));
+
+/** A field can be selected without arguments when none of its arguments is required. */
+const selectable = (field: GraphQLField<unknown, unknown>) =>
+  field.args.every((arg) => !isNonNullType(arg.type) || arg.defaultValue !== undefined);
+
+/**
+ * Every field of `type` that needs no argument, nested `depth` levels deep (object fields beyond it left out); with
+ * `alias`, each field under an alias of its type's name (members of a union may share field names of other types).
+ */
+function selectAll(type: GraphQLNamedType, depth: number, alias = false): string {
+  if (isUnionType(type)) {
+    return `__typename ${type
+      .getTypes()
+      .map((member) => `... on ${member.name} { ${selectAll(member, depth, true)} }`)
+      .join(' ')}`;
+  }
+  if (!isObjectType(type) && !isInterfaceType(type)) return '';
+  const parts = ['__typename'];
+  for (const field of Object.values(type.getFields())) {
+    if (!selectable(field)) continue;
+    const target = getNamedType(field.type);
+    const name = alias ? `${type.name}_${field.name}: ${field.name}` : field.name;
+    if (isLeafType(target)) parts.push(name);
+    else if (depth > 0) parts.push(`${name} { ${selectAll(target, depth - 1)} }`);
+  }
+  return parts.join(' ');
+}
+
+/** One operation per root field that needs no argument, and the lookups by id of the fixture's richest objects. */
+function operations(): { name: string; query: string }[] {
+  const query = schema.getQueryType();
+  assert.ok(query);
+  const ops = Object.values(query.getFields())
+    .filter(selectable)
+    .map((field) => {
+      const target = getNamedType(field.type);
+      const body = isLeafType(target) ? '' : `{ ${selectAll(target, 3)} }`;
+      return { name: field.name, query: `{ ${field.name} ${body} }` };
+    });
+  const technique = schema.getType('Technique') as GraphQLNamedType;
+  const searchHit = schema.getType('SearchHit') as GraphQLNamedType;
+  return [
+    ...ops,
+    ...['T1550.001', 'T1550', 'T1527'].map((id) => ({
+      name: `technique ${id}`,
+      query: `{ technique(id: "${id}") { ${selectAll(technique, 3)} } }`,
+    })),
+    { name: 'search', query: `{ search(text: "token") { ${selectAll(searchHit, 2)} } }` },
+  ];
+}
+
+describe('projection: answers with only the needed properties read equal answers with all of them read', () => {
+  let graph: Graph;
+  let projected: ApolloServer<Context>;
+  let full: ApolloServer<Context>;
+
+  before(async () => {
+    graph = testGraph();
+    await resetGraph(graph);
+    await seed(
+      graph,
+      {
+        attack: [fixture('attack', 'mini-enterprise.json')],
+        d3fend: [fixture('d3fend', 'mini.ttl')],
+        sigma: [{ name: 'sigmahq', location: fixture('sigma') }],
+        atomic: [fixture('atomic')],
+      },
+      { batchSize: 5000 },
+    );
+    projected = new ApolloServer<Context>({ typeDefs, resolvers, plugins: [projectionPlugin()] });
+    full = new ApolloServer<Context>({ typeDefs, resolvers });
+    await Promise.all([projected.start(), full.start()]);
+  });
+  after(async () => {
+    await projected?.stop();
+    await full?.stop();
+    await graph?.close();
+  });
+
+  const answer = async (server: ApolloServer<Context>, query: string) => {
+    const response = await server.executeOperation({ query }, { contextValue: createContext(graph) });
+    assert.equal(response.body.kind, 'single');
+    return response.body.kind === 'single' ? response.body.singleResult : null;
+  };
+
+  for (const { name, query } of operations()) {
+    it(`${name}: the same answer`, async () => {
+      const expected = await answer(full, query);
+      assert.equal(expected?.errors, undefined, JSON.stringify(expected?.errors));
+      // Not a comparison of two empty answers: the fixture graph has something for each of these.
+      assert.ok(JSON.stringify(expected?.data).length > 40, `${name} answers ${JSON.stringify(expected?.data)}`);
+      assert.deepEqual(await answer(projected, query), expected);
+    });
+  }
+});
