@@ -5,7 +5,7 @@ import { projectRoot } from '../src/config.js';
 import { SCENARIOS, type ScenarioName } from './scenarios.js';
 import { type SeedBenchResult, summarize } from './seed.js';
 import type { ServerKind } from './server.js';
-import type { BenchResults, LoadFigures } from './suite.js';
+import type { BenchResults } from './suite.js';
 
 const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 const range = (values: number[], digits = 1) => {
@@ -91,7 +91,12 @@ export function renderReport(results: BenchResults): string {
     '| scenario | connections | ours (cached) / peer req/s | ours uncached / peer req/s | ours uncached / peer p99 |',
   );
   out.push('|---|---|---|---|---|');
-  const median = (kind: ServerKind, scenario: ScenarioName, connections: number, key: keyof LoadFigures) => {
+  const median = (
+    kind: ServerKind,
+    scenario: ScenarioName,
+    connections: number,
+    key: 'requestsPerSecond' | 'p50' | 'p90' | 'p99',
+  ) => {
     const row = results.load.find((l) => l.kind === kind && l.scenario === scenario && l.connections === connections);
     return row ? summarize(row.runs.map((r) => r[key])).median : Number.NaN;
   };
@@ -104,6 +109,30 @@ export function renderReport(results: BenchResults): string {
           2,
         )} | ${fixed(median('ours-uncached', scenario.name, c, 'p99') / median('peer', scenario.name, c, 'p99'), 2)} |`,
       );
+    }
+  }
+  out.push(
+    '',
+    '### CPU per request (ms, median over the repeats): server process / Neo4j',
+    '',
+    'CPU time (user + system, from /proc) that the server process and the Neo4j JVM spent during each load run,',
+    'divided by the requests answered: where each server spends its work, whatever the load generator takes.',
+    '',
+  );
+  const kinds = [...new Set(results.load.map((l) => l.kind))];
+  const connectionsList = [...new Set(results.load.map((l) => l.connections))];
+  out.push(`| scenario | connections | ${kinds.join(' | ')} |`, `|---|---|${kinds.map(() => '---').join('|')}|`);
+  const cpu = (values: (number | null)[]) =>
+    values.some((v) => v === null) ? '-' : fixed(summarize(values as number[]).median, 2);
+  for (const scenario of SCENARIOS) {
+    for (const c of connectionsList) {
+      const cells = kinds.map((kind) => {
+        const row = results.load.find((l) => l.kind === kind && l.scenario === scenario.name && l.connections === c);
+        return row
+          ? `${cpu(row.runs.map((r) => r.serverCpuMs ?? null))} / ${cpu(row.runs.map((r) => r.neo4jCpuMs ?? null))}`
+          : '-';
+      });
+      out.push(`| ${scenario.name} | ${c} | ${cells.join(' | ')} |`);
     }
   }
   out.push('', '## Cypher round trips per request', '', `| server | ${SCENARIOS.map((s) => s.name).join(' | ')} |`);

@@ -34,8 +34,9 @@ async function main(): Promise<void> {
     const local = await import('../src/neo4j/local.js');
     const { uri, alreadyRunning } = await local.startLocalNeo4j();
     process.env.NEO4J_URI = uri;
-    // Its own instance: the benchmark may wipe it.
+    // Its own instance: the benchmark may wipe it, and measures the CPU its JVM spends per request.
     process.env.BENCH_ALLOW_WIPE = '1';
+    process.env.BENCH_NEO4J_PID_FILE = path.join(process.env.NEO4J_HOME, 'neo4j.pid');
     if (!alreadyRunning) stopNeo4j = local.stopLocalNeo4j;
   }
   try {

@@ -1,6 +1,6 @@
 // The benchmark suite: seeding, load per scenario, server and concurrency, Cypher round trips, and the report.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
@@ -38,6 +38,9 @@ export interface LoadFigures {
   p99: number;
   requests: number;
   failures: number;
+  /** CPU milliseconds per answered request of the server process and of Neo4j's JVM (null where unmeasurable). */
+  serverCpuMs: number | null;
+  neo4jCpuMs: number | null;
 }
 
 export interface BenchResults {
@@ -106,7 +109,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
             `${kind} ${scenario.name}`,
             60,
           );
-          await load(server.url, body, 8, options.smoke ? { amount: 20 } : { duration: 1 }); // warm-up
+          const pids = { server: server.pid, neo4j: neo4jPid() };
+          await load(server.url, body, 8, options.smoke ? { amount: 20 } : { duration: 1 }, pids); // warm-up
           for (const connections of options.connections) {
             const runs: LoadFigures[] = [];
             for (let i = 0; i < options.repeats; i++) {
@@ -116,6 +120,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
                   body,
                   connections,
                   options.smoke ? { amount: 10 * connections } : { duration: options.duration },
+                  pids,
                 ),
               );
             }
@@ -193,13 +198,42 @@ async function checkAnswer(url: string, body: string, what: string, patience = 0
   }
 }
 
-/** One autocannon run on loopback. */
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null when it cannot be read. */
+function cpuSeconds(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    // The fields after the command name (which may hold spaces) start at state: utime and stime are 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ: the unit of /proc's CPU times, 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
+/** The JVM of the benchmark's own local Neo4j (bench/run.ts names its pid file); null for a Neo4j given by URI. */
+function neo4jPid(): number | null {
+  const pidFile = process.env.BENCH_NEO4J_PID_FILE;
+  if (!pidFile) return null;
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One autocannon run on loopback, with the CPU the server and Neo4j spent per request during it. */
 async function load(
   url: string,
   body: string,
   connections: number,
   limit: { duration: number } | { amount: number },
+  pids: { server: number | null; neo4j: number | null },
 ): Promise<LoadFigures> {
+  const before = { server: cpuSeconds(pids.server), neo4j: cpuSeconds(pids.neo4j) };
   const result = await autocannon({
     url,
     method: 'POST',
@@ -209,7 +243,13 @@ async function load(
     ...limit,
   });
   const seconds = 'duration' in limit ? result.duration : Math.max(result.duration, 1e-3);
+  const perRequest = (start: number | null, end: number | null) =>
+    start === null || end === null || result.requests.total === 0
+      ? null
+      : ((end - start) * 1000) / result.requests.total;
   return {
+    serverCpuMs: perRequest(before.server, cpuSeconds(pids.server)),
+    neo4jCpuMs: perRequest(before.neo4j, cpuSeconds(pids.neo4j)),
     requestsPerSecond: result.requests.total / seconds,
     p50: result.latency.p50,
     p90: result.latency.p90,
@@ -220,7 +260,7 @@ async function load(
 }
 
 /** Starts `node dist/bench/server.js <kind>` and waits for its URL. */
-async function spawnServer(kind: ServerKind): Promise<{ url: string; stop(): Promise<void> }> {
+async function spawnServer(kind: ServerKind): Promise<{ url: string; pid: number | null; stop(): Promise<void> }> {
   // Every server as deployed: NODE_ENV=production (which also drops graphql-js's development-only checks).
   const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'bench', 'server.js'), kind], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -233,6 +273,7 @@ async function spawnServer(kind: ServerKind): Promise<{ url: string; stop(): Pro
   });
   return {
     url,
+    pid: child.pid ?? null,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
