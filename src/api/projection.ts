@@ -9,6 +9,7 @@ import {
   visit,
   visitWithTypeInfo,
 } from 'graphql';
+import { TECHNIQUE_COVERAGE_FACTS } from '../graph/coverage-facts.js';
 import { NODE_KEYS, type NodeLabel } from '../graph/model.js';
 
 /**
@@ -54,17 +55,8 @@ export const BASE_PROPERTIES: readonly string[] = [
  */
 export const FIELD_PROPERTIES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   Technique: {
-    // The coverage facts stored by the seed (src/graph/coverage-facts.ts).
-    coverage: [
-      'coverageSigmaLevels',
-      'coverageSigmaStatuses',
-      'coverageSigmaSources',
-      'coverageSigmaFolders',
-      'coverageSigmaProducts',
-      'coverageAtomicPlatforms',
-      'coverageCountermeasures',
-      'coverageMitigations',
-    ],
+    // The coverage facts stored by the seed.
+    coverage: TECHNIQUE_COVERAGE_FACTS,
   },
   SigmaRule: {
     logsource: ['product', 'category', 'service'],

@@ -4,6 +4,18 @@ import type { Graph } from './driver.js';
 /** Between the items of a list inside one rule's or test's fact (a rule's products, a test's platforms). */
 export const ITEM_SEPARATOR = '\u001e';
 
+/** The facts a technique's own `coverage` field counts (the others serve coverage queries). */
+export const TECHNIQUE_COVERAGE_FACTS: readonly string[] = [
+  'coverageSigmaLevels',
+  'coverageSigmaStatuses',
+  'coverageSigmaSources',
+  'coverageSigmaFolders',
+  'coverageSigmaProducts',
+  'coverageAtomicPlatforms',
+  'coverageCountermeasures',
+  'coverageMitigations',
+];
+
 /**
  * The properties the facts step writes on every Technique. None is shown as such by the API; `coverage` fields
  * and coverage queries read them.
@@ -17,20 +29,13 @@ export const ITEM_SEPARATOR = '\u001e';
  *   campaigns that use it (profiles filter on these).
  * - `coverageParent`: the parent technique's id (sub-techniques); `coverageTactics`: its tactics' ids.
  */
-export const FACT_PROPERTIES = [
-  'coverageSigmaLevels',
-  'coverageSigmaStatuses',
-  'coverageSigmaSources',
-  'coverageSigmaFolders',
-  'coverageSigmaProducts',
-  'coverageAtomicPlatforms',
-  'coverageCountermeasures',
-  'coverageMitigations',
+export const FACT_PROPERTIES: readonly string[] = [
+  ...TECHNIQUE_COVERAGE_FACTS,
   'coverageGroups',
   'coverageUsers',
   'coverageParent',
   'coverageTactics',
-] as const;
+];
 
 /**
  * Recomputes the facts of every Technique from the graph as it is now (after the link step), in one transaction;

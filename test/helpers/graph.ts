@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { Graph } from '../../src/graph/driver.js';
 import { seed } from '../../src/seed/pipeline.js';
+import { fixture } from './paths.js';
 
 const MARKER = 'CoverageGraphTestDatabase';
 
@@ -33,6 +34,20 @@ export async function resetGraph(graph: Graph): Promise<void> {
     await run(`MATCH (n) WHERE NOT n:${MARKER} DETACH DELETE n`);
     await run(`MERGE (:${MARKER} {createdBy: 'coverage-graph tests'})`);
   });
+}
+
+/** Seeds the hand-made fixtures of all four sources (mini Enterprise bundle, mini ontology, rules, tests). */
+export function seedFixtures(graph: Graph) {
+  return seed(
+    graph,
+    {
+      attack: [fixture('attack', 'mini-enterprise.json')],
+      d3fend: [fixture('d3fend', 'mini.ttl')],
+      sigma: [{ name: 'sigmahq', location: fixture('sigma') }],
+      atomic: [fixture('atomic')],
+    },
+    { batchSize: 5000 },
+  );
 }
 
 /** Seeds ATT&CK bundles with the production pipeline and default batch size. */

@@ -17,10 +17,9 @@ import { type Context, createContext } from '../../src/api/context.js';
 import { projectionPlugin } from '../../src/api/projection.js';
 import { resolvers } from '../../src/api/resolvers/index.js';
 import { loadTypeDefs } from '../../src/api/schema.js';
+import { FACT_PROPERTIES } from '../../src/graph/coverage-facts.js';
 import type { Graph } from '../../src/graph/driver.js';
-import { seed } from '../../src/seed/pipeline.js';
-import { resetGraph, testGraph } from '../helpers/graph.js';
-import { fixture } from '../helpers/paths.js';
+import { resetGraph, seedFixtures, testGraph } from '../helpers/graph.js';
 
 const typeDefs = loadTypeDefs();
 const schema = buildSchema(typeDefs.join('\n'));
@@ -83,16 +82,7 @@ describe('projection: answers with only the needed properties read equal answers
   before(async () => {
     graph = testGraph();
     await resetGraph(graph);
-    await seed(
-      graph,
-      {
-        attack: [fixture('attack', 'mini-enterprise.json')],
-        d3fend: [fixture('d3fend', 'mini.ttl')],
-        sigma: [{ name: 'sigmahq', location: fixture('sigma') }],
-        atomic: [fixture('atomic')],
-      },
-      { batchSize: 5000 },
-    );
+    await seedFixtures(graph);
     projected = new ApolloServer<Context>({ typeDefs, resolvers, plugins: [projectionPlugin()] });
     full = new ApolloServer<Context>({ typeDefs, resolvers });
     await Promise.all([projected.start(), full.start()]);
@@ -108,6 +98,20 @@ describe('projection: answers with only the needed properties read equal answers
     assert.equal(response.body.kind, 'single');
     return response.body.kind === 'single' ? response.body.singleResult : null;
   };
+
+  it('gives every technique its coverage facts at seed time (parent only for sub-techniques)', async () => {
+    const rows = await graph.read('MATCH (t:Technique) RETURN t.id AS id, t.isSubtechnique AS sub, properties(t) AS p');
+    assert.ok(rows.length > 0);
+    for (const row of rows) {
+      const props = row.p as Record<string, unknown>;
+      const expected = FACT_PROPERTIES.filter((name) => name !== 'coverageParent' || row.sub === true);
+      assert.deepEqual(
+        expected.filter((name) => props[name] === undefined),
+        [],
+        String(row.id),
+      );
+    }
+  });
 
   for (const { name, query } of operations()) {
     it(`${name}: the same answer`, async () => {
