@@ -1,6 +1,7 @@
 // One typed configuration object: defaults, overridden from the environment once at start-up.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseApiKeys } from './api/auth.js';
 
 /** The project's root folder (where package.json lives), whether running from src or dist. */
 export const projectRoot = findRoot(path.dirname(fileURLToPath(import.meta.url)));
@@ -88,6 +89,11 @@ export function loadConfig() {
        * off.
        */
       responseCacheMb: intEnv('RESPONSE_CACHE_MB', 64),
+      /**
+       * API keys (`API_KEYS`, comma-separated): when any is set, every route but /healthz and /readyz needs
+       * `Authorization: Bearer <key>`. None by default.
+       */
+      apiKeys: parseApiKeys(env('API_KEYS', '')),
       /** Where users reach the API, for links in Navigator layers. */
       publicUrl: env('PUBLIC_URL', `http://localhost:${intEnv('PORT', 4000)}/graphql`),
     },

@@ -7,6 +7,7 @@ export enum ErrorCode {
   QueryTooComplex = 'QUERY_TOO_COMPLEX',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   InternalServerError = 'INTERNAL_SERVER_ERROR',
+  Unauthenticated = 'UNAUTHENTICATED',
 }
 
 /** An argument the API cannot accept; the message says what is allowed. */

@@ -4,6 +4,7 @@ import {
   type ASTVisitor,
   type DocumentNode,
   type FragmentDefinitionNode,
+  GraphQLError,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -30,6 +31,9 @@ const CONNECTION_PARTS = new Set(['nodes', 'edges', 'node', 'pageInfo']);
 /**
  * Depth, aliases and estimated cost of an operation. The cost counts each field once per item its parents may
  * return: a field under `first: 50` costs 50; `first` given as a variable counts its value (or the page cap).
+ * Each fragment is measured once however often it is spread (the cost of a selection is linear in what its
+ * parents multiply it by), so a fragment that spreads another twice, thirty levels deep, is measured in 30 steps
+ * rather than 2^30.
  */
 export function measure(
   document: DocumentNode,
@@ -41,14 +45,26 @@ export function measure(
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  let aliases = 0;
+  type Measure = { depth: number; aliases: number; cost: number };
+  const measured = new Map<string, Measure>();
   const firstOf = (value: unknown) => Math.min(Math.max(Number(value) || 0, 1), limits.maxPageSize);
-  const walk = (set: SelectionSetNode, multiplier: number, seen: Set<string>): [number, number] => {
-    let depth = 0;
-    let cost = 0;
+  /** A fragment's measure; a fragment already being measured (a cycle, refused by validation) counts nothing. */
+  const fragmentMeasure = (name: string): Measure => {
+    const known = measured.get(name);
+    if (known) return known;
+    const fragment = fragments.get(name);
+    if (!fragment) return { depth: 0, aliases: 0, cost: 0 };
+    measured.set(name, { depth: 0, aliases: 0, cost: 0 });
+    const result = walk(fragment.selectionSet);
+    measured.set(name, result);
+    return result;
+  };
+  /** The measure of a selection set under a multiplier of 1. */
+  const walk = (set: SelectionSetNode): Measure => {
+    const total: Measure = { depth: 0, aliases: 0, cost: 0 };
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
-        if (selection.alias) aliases++;
+        if (selection.alias) total.aliases++;
         const first = selection.arguments?.find((a) => a.name.value === 'first')?.value;
         let count = 1;
         if (first?.kind === Kind.INT) count = firstOf(first.value);
@@ -60,26 +76,48 @@ export function measure(
         ) {
           count = selection.arguments?.length === 0 || !first ? LIST_ESTIMATE : limits.defaultPageSize;
         }
-        cost += multiplier;
+        total.cost += 1;
         if (selection.selectionSet) {
-          const [d, c] = walk(selection.selectionSet, multiplier * count, seen);
-          depth = Math.max(depth, d + 1);
-          cost += c;
+          const inner = walk(selection.selectionSet);
+          total.depth = Math.max(total.depth, inner.depth + 1);
+          total.cost += count * inner.cost;
+          total.aliases += inner.aliases;
         }
       } else {
-        const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments.get(selection.name.value);
-        const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : null;
-        if (fragment && (name === null || !seen.has(name))) {
-          const [d, c] = walk(fragment.selectionSet, multiplier, name ? new Set([...seen, name]) : seen);
-          depth = Math.max(depth, d);
-          cost += c;
-        }
+        const inner =
+          selection.kind === Kind.INLINE_FRAGMENT
+            ? walk(selection.selectionSet)
+            : fragmentMeasure(selection.name.value);
+        total.depth = Math.max(total.depth, inner.depth);
+        total.cost += inner.cost;
+        total.aliases += inner.aliases;
       }
     }
-    return [depth, cost];
+    return total;
   };
-  const [depth, cost] = walk(operation.selectionSet, 1, new Set());
-  return { depth, aliases, cost };
+  return walk(operation.selectionSet);
+}
+
+/**
+ * A validation rule: an operation of a type the schema has no root for (a mutation or subscription here) is refused
+ * as invalid, instead of failing at execution as an internal error (graphql-js 16 does not check it; 17 does).
+ */
+export function knownOperationTypesRule(context: ValidationContext): ASTVisitor {
+  return {
+    OperationDefinition(operation) {
+      const schema = context.getSchema();
+      const root = {
+        query: schema.getQueryType(),
+        mutation: schema.getMutationType(),
+        subscription: schema.getSubscriptionType(),
+      };
+      if (!root[operation.operation]) {
+        context.reportError(
+          new GraphQLError(`This API has no ${operation.operation}s: it answers queries only`, { nodes: [operation] }),
+        );
+      }
+    },
+  };
 }
 
 /** A validation rule: operations nested deeper than the limit or with too many aliases are refused. */

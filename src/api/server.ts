@@ -15,9 +15,10 @@ import { type Config, config as defaultConfig } from '../config.js';
 import { ErrorCode, QueryTooComplexError } from '../errors.js';
 import { type Graph, isUnavailable } from '../graph/driver.js';
 import { hasAttackData } from '../graph/read.js';
+import { apiKeyCheck, isLandingPageRequest, OPEN_ROUTES } from './auth.js';
 import { responseCachePlugin } from './cache.js';
 import { type Context, type ContextOptions, createContext } from './context.js';
-import { queryCostPlugin, queryLimitsRule } from './limits.js';
+import { knownOperationTypesRule, queryCostPlugin, queryLimitsRule } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { projectionPlugin } from './projection.js';
 import { resolvers } from './resolvers/index.js';
@@ -87,7 +88,7 @@ export async function startServer(
     // The CLI owns signals: it stops the server (draining requests), then closes the driver and exits 0.
     stopOnTerminationSignals: false,
     introspection: config.api.introspection,
-    validationRules: [queryLimitsRule(limits)],
+    validationRules: [knownOperationTypesRule, queryLimitsRule(limits)],
     includeStacktraceInErrorResponses: !production,
     formatError: (formatted, error) => formatError(formatted, error, production),
     plugins: [
@@ -105,10 +106,11 @@ export async function startServer(
     ],
   });
   await apollo.start();
+  const authorized = apiKeyCheck(config.api.apiKeys);
   httpServer.on('request', (req, res) => {
     res.on('finish', () => metrics.httpRequests.inc({ route: routeOf(req.url), status: String(res.statusCode) }));
     if (cors(req, res, config.api.corsOrigins)) return;
-    handle(req, res, apollo, graph, metrics, options).catch((error) => {
+    handle(req, res, { apollo, graph, metrics, options, authorized }).catch((error) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ message: 'Internal server error' }] }));
       console.error(error);
@@ -154,15 +156,35 @@ function cors(req: IncomingMessage, res: ServerResponse, origins: string[]): boo
   return false;
 }
 
+/** What the request handler works with. */
+interface Handling {
+  apollo: ApolloServer<Context>;
+  graph: Graph;
+  metrics: Metrics;
+  options: ContextOptions;
+  /** The API-key check; null when no keys are configured. */
+  authorized: ((authorization: string | undefined) => boolean) | null;
+}
+
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
-  apollo: ApolloServer<Context>,
-  graph: Graph,
-  metrics: Metrics,
-  options: ContextOptions,
+  { apollo, graph, metrics, options, authorized }: Handling,
 ) {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  if (authorized && !OPEN_ROUTES.includes(url.pathname) && !isLandingPageRequest(req, url)) {
+    if (!authorized(req.headers.authorization)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return json(res, 401, {
+        errors: [
+          {
+            message: 'This API needs an API key: send `Authorization: Bearer <key>`.',
+            extensions: { code: ErrorCode.Unauthenticated },
+          },
+        ],
+      });
+    }
+  }
   if (url.pathname === '/healthz') return json(res, 200, { status: 'ok' });
   if (url.pathname === '/metrics') {
     res.writeHead(200, { 'content-type': metrics.registry.contentType });
