@@ -3,7 +3,7 @@ import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { Parser } from 'tar';
 import { SourceError } from '../errors.js';
-import type { SourceFile } from './folder.js';
+import { type SourceFile, sourceFile } from './folder.js';
 
 /** Most bytes the matching files of one archive may hold once unpacked (a guard against archive bombs). */
 export const MAX_UNPACKED_BYTES = 512 * 1024 * 1024;
@@ -25,7 +25,7 @@ export async function readArchive(bytes: Buffer, location: string, pattern: RegE
   const top = entries[0]?.path.split('/')[0];
   const strip = top !== undefined && entries.every((e) => e.path.startsWith(`${top}/`));
   return entries
-    .map((e) => ({ path: strip ? e.path.slice((top as string).length + 1) : e.path, text: e.data.toString('utf8') }))
+    .map((e) => sourceFile(strip ? e.path.slice((top as string).length + 1) : e.path, e.data))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

@@ -1,5 +1,5 @@
 // Reading a source given as a local path or an https URL into memory, with errors that name it.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { SourceError } from '../errors.js';
 
 /** Largest source accepted, in bytes: ATT&CK enterprise is about 40 MB. */
@@ -14,8 +14,13 @@ export function isUrl(location: string): boolean {
 export async function fetchSource(location: string): Promise<Buffer> {
   if (!isUrl(location)) {
     try {
+      const { size } = await stat(location);
+      if (size > MAX_SOURCE_BYTES) {
+        throw new SourceError(location, 'file', `too large: ${size} bytes, at most ${MAX_SOURCE_BYTES}`);
+      }
       return await readFile(location);
     } catch (error) {
+      if (error instanceof SourceError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       const reason =
         code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, expected a file' : String(error);

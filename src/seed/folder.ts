@@ -2,11 +2,27 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SourceError } from '../errors.js';
+import { utf8Problem } from './text.js';
 
-/** One file of a source folder: its path relative to the folder (with `/`), and its text. */
+/**
+ * One file of a source folder: its path relative to the folder (with `/`), and its text; `notUtf8` says where and
+ * why its bytes are not UTF-8 (the text is then decoded with replacement characters, and parsers refuse the file).
+ */
 export interface SourceFile {
   path: string;
   text: string;
+  notUtf8?: { position: string; reason: string };
+}
+
+/** A source file from its bytes. */
+export function sourceFile(relativePath: string, bytes: Buffer): SourceFile {
+  const problem = utf8Problem(bytes);
+  const text = bytes.toString('utf8');
+  return {
+    path: relativePath,
+    text: !problem && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
+    ...(problem ? { notUtf8: problem } : {}),
+  };
 }
 
 /** Every file under `root` whose name matches `pattern`, sorted by relative path. Throws SourceError if `root` is no folder. */
@@ -25,9 +41,6 @@ export async function readFolder(root: string, pattern: RegExp): Promise<SourceF
   await walk(root);
   paths.sort();
   return Promise.all(
-    paths.map(async (full) => ({
-      path: path.relative(root, full).split(path.sep).join('/'),
-      text: await readFile(full, 'utf8'),
-    })),
+    paths.map(async (full) => sourceFile(path.relative(root, full).split(path.sep).join('/'), await readFile(full))),
   );
 }

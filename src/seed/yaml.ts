@@ -1,6 +1,7 @@
 // Safe YAML loading for rule files: core schema (no JS types, dates stay text), size, depth and alias limits.
 import yaml from 'js-yaml';
 import { SourceError } from '../errors.js';
+import type { SourceFile } from './folder.js';
 
 /** Largest rule file accepted, in bytes (the largest SigmaHQ rule is under 40 KB). */
 export const MAX_YAML_BYTES = 1024 * 1024;
@@ -8,6 +9,12 @@ export const MAX_YAML_BYTES = 1024 * 1024;
 export const MAX_YAML_ALIASES = 64;
 /** Most values (scalars, lists, mappings) a file may expand to once aliases are resolved: stops alias bombs. */
 export const MAX_YAML_VALUES = 100_000;
+
+/** Every document of a rule file (see loadYamlDocuments); SourceError first if its bytes are not UTF-8. */
+export function loadYamlFile(file: SourceFile): unknown[] {
+  if (file.notUtf8) throw new SourceError(file.path, file.notUtf8.position, file.notUtf8.reason);
+  return loadYamlDocuments(file.text, file.path);
+}
 
 /**
  * Every document of a YAML text, loaded with the core schema. Throws SourceError (file, line, reason) for text that

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { SourceError } from '../../errors.js';
 import type { SourceFile } from '../folder.js';
 import type { NodeRecord, ParseWarning, SourceRecords } from '../records.js';
-import { loadYamlDocuments } from '../yaml.js';
+import { loadYamlFile } from '../yaml.js';
 
 /** The scope (and Dataset name) of Atomic Red Team data in the graph. */
 export const ATOMIC_SCOPE = 'atomic';
@@ -64,7 +64,7 @@ export function parseAtomics(location: string, files: SourceFile[]): SourceRecor
 
 /** The tests of one technique file, all or none: a bad test makes the whole file skipped. */
 function fileTests(file: SourceFile): NodeRecord[] {
-  const [doc] = loadYamlDocuments(file.text, file.path);
+  const [doc] = loadYamlFile(file);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new SourceError(file.path, 'whole file', 'not an Atomic Red Team technique file: expected a mapping');
   }

@@ -4,6 +4,7 @@ import { SourceError } from '../../errors.js';
 import { LABEL_OF_STIX_TYPE } from '../../graph/model.js';
 import { parseJsonFile } from '../json.js';
 import type { EdgeRecord, NodeRecord, SourceRecords } from '../records.js';
+import { decodeUtf8 } from '../text.js';
 import { type BundleContext, objectRecords, relationshipEdge } from './objects.js';
 import { type StixObject, StixReader, typeOfRef } from './stix.js';
 
@@ -12,12 +13,20 @@ const IGNORED_TYPES = new Set(['identity', 'marking-definition', 'x-mitre-matrix
 
 /** Parses one ATT&CK bundle. Throws SourceError (file, object, reason) on input that is not an ATT&CK STIX bundle. */
 export function parseAttackBundle(bytes: Buffer | string, file: string): SourceRecords {
-  const text = typeof bytes === 'string' ? bytes : bytes.toString('utf8');
+  const text = decodeUtf8(bytes, file);
   const bundle = parseJsonFile(text, file);
   const objects = checkBundle(bundle, file);
   const domain = bundleDomain(objects, file);
   const byId = new Map<string, StixObject>();
-  for (const object of objects) byId.set(object.id, object);
+  const indexOf = new Map<string, number>();
+  for (const [index, object] of objects.entries()) {
+    const first = indexOf.get(object.id);
+    if (first !== undefined) {
+      throw new SourceError(file, `${object.id} (objects[${index}])`, `duplicate id: objects[${first}] has it too`);
+    }
+    indexOf.set(object.id, index);
+    byId.set(object.id, object);
+  }
 
   const tacticByShortname = new Map<string, string>();
   for (const [index, object] of objects.entries()) {

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { SourceError } from '../../errors.js';
 import type { EdgeRecord, NodeRecord, ParseWarning, SourceRecords } from '../records.js';
+import { decodeUtf8 } from '../text.js';
 import { checkWhole, unattachedWarnings } from './checks.js';
 import { D3F, indexOntology, links, literal, literals, localName, type OntologyIndex, PREDICATES } from './ontology.js';
 import {
@@ -18,7 +19,7 @@ export const D3FEND_SCOPE = 'd3fend';
 
 /** Parses the D3FEND ontology. Throws SourceError (file, line, reason) on input that is not a D3FEND ontology. */
 export function parseD3fend(bytes: Buffer | string, file: string): SourceRecords {
-  const text = typeof bytes === 'string' ? bytes : bytes.toString('utf8');
+  const text = decodeUtf8(bytes, file);
   const index = indexOntology(text, file);
   const techniques = defensiveTechniques(index);
   const tactics = defensiveTactics(index);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { SourceError } from '../../errors.js';
 import type { SourceFile } from '../folder.js';
 import type { NodeRecord, ParseWarning, PropValue, SourceRecords } from '../records.js';
-import { lineOfKey, loadYamlDocuments } from '../yaml.js';
+import { lineOfKey, loadYamlFile } from '../yaml.js';
 
 /** Sigma levels from least to most severe. */
 export const SIGMA_LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
@@ -69,7 +69,7 @@ function isoDate(value: string | null): string | null {
 }
 
 function ruleProps(source: string, file: SourceFile): Record<string, PropValue> {
-  const documents = loadYamlDocuments(file.text, file.path);
+  const documents = loadYamlFile(file);
   if (documents.length === 0) throw new SourceError(file.path, 'whole file', 'empty: no YAML document');
   if (documents.some((d) => typeof d !== 'object' || Array.isArray(d))) {
     throw new SourceError(file.path, 'whole file', 'not a Sigma rule: a document is not a mapping');
