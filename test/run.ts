@@ -20,6 +20,8 @@ async function main(): Promise<number> {
     const { uri, alreadyRunning } = await local.startLocalNeo4j();
     console.log(`tests use the local test Neo4j at ${uri}${alreadyRunning ? ' (already running)' : ''}`);
     process.env.NEO4J_URI = uri;
+    // Tests that stop and restart Neo4j may do it to this instance (NEO4J_HOME and NEO4J_BOLT_PORT name it).
+    process.env.COVERAGE_GRAPH_TEST_LOCAL_NEO4J = '1';
     if (!alreadyRunning) stop = local.stopLocalNeo4j;
   }
   const code = await new Promise<number>((resolve) => {

@@ -200,7 +200,7 @@ describe('coverage-graph neo4j', () => {
 });
 
 describe('coverage-graph serve', () => {
-  it('answers /healthz, and on SIGTERM drains, closes the driver and exits 0', async () => {
+  it('answers /healthz, and on SIGTERM answers the request in flight, closes the driver and exits 0', async () => {
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [cli, 'serve'], {
       env: { ...process.env, PORT: '4199', HOST: '127.0.0.1' },
@@ -216,7 +216,29 @@ describe('coverage-graph serve', () => {
     }
     assert.match(output, /coverage-graph API at http:\/\/127\.0\.0\.1:4199\/graphql/);
     assert.equal((await fetch('http://127.0.0.1:4199/healthz')).status, 200);
+    // A request in flight when SIGTERM comes: its body is half sent, the rest follows the signal.
+    const { connect } = await import('node:net');
+    const body = JSON.stringify({ query: '{ technique(id: "T1550.001") { id } }' });
+    const socket = connect(4199, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let response = '';
+    socket.on('data', (chunk) => {
+      response += chunk;
+    });
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
     child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // (write, not end: a client that half-closes its side makes Node's server drop the request)
+    socket.write(body.slice(10));
+    await closed;
+    assert.match(response, /^HTTP\/1\.1 200 /);
+    assert.match(response, /"technique":/);
+    // Drained, the driver closed: the process ends by itself, with 0.
     assert.equal(await exited, 0);
   });
 });
