@@ -171,7 +171,7 @@ export function fixtureRequest(): SeedRequest {
 }
 
 /** The command-line arguments of `coverage-graph seed` for a request. */
-function seedArgs(request: SeedRequest): string[] {
+export function seedArgs(request: SeedRequest): string[] {
   return [
     ...request.attack.flatMap((location) => ['--attack', location]),
     ...(request.d3fend ?? []).flatMap((location) => ['--d3fend', location]),
@@ -265,7 +265,7 @@ function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 const BENCH_MARKER = 'CoverageGraphBenchDatabase';
 
 /** Throws unless the database at `uri` is empty, marked as the benchmark's or the tests', or BENCH_ALLOW_WIPE=1. */
-async function assertWipeable(graph: Graph, uri: string): Promise<void> {
+export async function assertWipeable(graph: Graph, uri: string): Promise<void> {
   if (process.env.BENCH_ALLOW_WIPE === '1') return;
   const [row] = await graph.read(
     `MATCH (n) WITH count(n) AS nodes
