@@ -1,7 +1,6 @@
 // One typed configuration object: defaults, overridden from the environment once at start-up.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseApiKeys } from './api/auth.js';
 
 /** The project's root folder (where package.json lives), whether running from src or dist. */
 export const projectRoot = findRoot(path.dirname(fileURLToPath(import.meta.url)));
@@ -33,6 +32,23 @@ function boolEnv(name: string, fallback: boolean): boolean {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new Error(`Environment variable ${name} must be true or false, got "${raw}"`);
+}
+
+/** Parses `API_KEYS` (comma-separated); throws, without echoing any key, when one is too short to be a secret. */
+export function parseApiKeys(raw: string): string[] {
+  const keys = raw
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
+  keys.forEach((key, i) => {
+    if (key.length < 16 || /\s/.test(key)) {
+      throw new Error(
+        `API_KEYS: key ${i + 1} of ${keys.length} must be at least 16 characters without spaces ` +
+          '(e.g. `openssl rand -hex 32`)',
+      );
+    }
+  });
+  return keys;
 }
 
 /** Reads the configuration from the environment; called once for `config`, and by tests that change the environment. */

@@ -25,26 +25,15 @@ export function apiKeyCheck(keys: readonly string[]): ((authorization: string | 
 }
 
 /**
- * Whether a request asks for the landing page (a browser's GET of HTML without a query): it holds no data, and the
- * browser cannot send a key to load it; the operations it then sends need one.
+ * Whether a request asks for the landing page: a browser's GET of `/` or `/graphql`, accepting HTML, with nothing
+ * after the path (so neither a query nor a persisted-query hash). The page holds no data, and the browser cannot send
+ * a key to load it; the operations it then sends need one.
  */
 export function isLandingPageRequest(req: IncomingMessage, url: URL): boolean {
-  return req.method === 'GET' && /text\/html/i.test(req.headers.accept ?? '') && !url.searchParams.has('query');
-}
-
-/** Parses `API_KEYS` (comma-separated); throws, without echoing any key, when one is too short to be a secret. */
-export function parseApiKeys(raw: string): string[] {
-  const keys = raw
-    .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key !== '');
-  keys.forEach((key, i) => {
-    if (key.length < 16 || /\s/.test(key)) {
-      throw new Error(
-        `API_KEYS: key ${i + 1} of ${keys.length} must be at least 16 characters without spaces ` +
-          '(e.g. `openssl rand -hex 32`)',
-      );
-    }
-  });
-  return keys;
+  return (
+    req.method === 'GET' &&
+    (url.pathname === '/' || url.pathname === '/graphql') &&
+    url.search === '' &&
+    /text\/html/i.test(req.headers.accept ?? '')
+  );
 }

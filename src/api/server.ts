@@ -14,7 +14,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { type Config, config as defaultConfig } from '../config.js';
 import { ErrorCode, QueryTooComplexError } from '../errors.js';
 import { type Graph, isUnavailable } from '../graph/driver.js';
-import { hasAttackData } from '../graph/read.js';
+import { readGraphState } from '../graph/read.js';
 import { apiKeyCheck, isLandingPageRequest, OPEN_ROUTES } from './auth.js';
 import { responseCachePlugin } from './cache.js';
 import { type Context, type ContextOptions, createContext } from './context.js';
@@ -110,7 +110,8 @@ export async function startServer(
   httpServer.on('request', (req, res) => {
     res.on('finish', () => metrics.httpRequests.inc({ route: routeOf(req.url), status: String(res.statusCode) }));
     if (cors(req, res, config.api.corsOrigins)) return;
-    handle(req, res, { apollo, graph, metrics, options, authorized }).catch((error) => {
+    const handling = { apollo, graph, metrics, options, authorized, landingPageOn: config.api.landingPage };
+    handle(req, res, handling).catch((error) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ message: 'Internal server error' }] }));
       console.error(error);
@@ -164,15 +165,18 @@ interface Handling {
   options: ContextOptions;
   /** The API-key check; null when no keys are configured. */
   authorized: ((authorization: string | undefined) => boolean) | null;
+  /** Whether the landing page is served (it loads without a key). */
+  landingPageOn: boolean;
 }
 
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
-  { apollo, graph, metrics, options, authorized }: Handling,
+  { apollo, graph, metrics, options, authorized, landingPageOn }: Handling,
 ) {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (authorized && !OPEN_ROUTES.includes(url.pathname) && !isLandingPageRequest(req, url)) {
+  const landingPage = landingPageOn && isLandingPageRequest(req, url);
+  if (authorized && !OPEN_ROUTES.includes(url.pathname) && !landingPage) {
     if (!authorized(req.headers.authorization)) {
       res.setHeader('www-authenticate', 'Bearer');
       return json(res, 401, {
@@ -228,14 +232,17 @@ async function handle(
 
 async function readiness(res: ServerResponse, graph: Graph) {
   try {
-    const loaded = await hasAttackData(graph);
-    return json(
-      res,
-      loaded ? 200 : 503,
-      loaded
-        ? { status: 'ready' }
-        : { status: 'not ready', reason: 'no ATT&CK data loaded: run `coverage-graph seed`' },
-    );
+    const { attackLoaded, factsMissing } = await readGraphState(graph);
+    if (!attackLoaded) {
+      return json(res, 503, { status: 'not ready', reason: 'no ATT&CK data loaded: run `coverage-graph seed`' });
+    }
+    if (factsMissing) {
+      return json(res, 503, {
+        status: 'not ready',
+        reason: 'coverage facts missing (the graph was written by an older version): run `coverage-graph seed` again',
+      });
+    }
+    return json(res, 200, { status: 'ready' });
   } catch (error) {
     return json(res, 503, {
       status: 'not ready',

@@ -1,7 +1,7 @@
 // Optional API keys on a real server: Bearer keys needed everywhere but the probes, and never shown anywhere.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parseApiKeys } from '../../src/api/auth.js';
+import { parseApiKeys } from '../../src/config.js';
 import type { Graph } from '../../src/graph/driver.js';
 import { startTestServer, type TestServer } from '../helpers/api.js';
 import { testGraph } from '../helpers/graph.js';
@@ -73,6 +73,20 @@ describe('API keys', () => {
     assert.equal(metrics.status, 200);
     // The refusals are counted like any answer.
     assert.match(await metrics.text(), /coverage_graph_http_requests_total\{route="\/graphql",status="401"\} [1-9]/);
+  });
+
+  it('lets nothing else through on the strength of an Accept header', async () => {
+    const html = { accept: 'text/html' };
+    assert.equal((await fetch(`${base}/metrics`, { headers: html })).status, 401);
+    // A persisted-query GET that also accepts HTML.
+    const persisted = encodeURIComponent(
+      JSON.stringify({ persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } }),
+    );
+    const apq = await fetch(`${api.url}?extensions=${persisted}`, {
+      headers: { accept: 'application/json, text/html;q=0.1', 'apollo-require-preflight': 'true' },
+    });
+    assert.equal(apq.status, 401);
+    assert.equal((await fetch(`${base}/elsewhere`, { headers: html })).status, 401);
   });
 
   it('serves the landing page (no data) to a browser without a key; its operations need one', async () => {
