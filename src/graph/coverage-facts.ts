@@ -25,8 +25,8 @@ export const TECHNIQUE_COVERAGE_FACTS: readonly string[] = [
  *   lower case, and products in lower case joined by ITEM_SEPARATOR.
  * - `coverageAtomicPlatforms`: one item per Atomic test: its platforms in lower case joined by ITEM_SEPARATOR.
  * - `coverageCountermeasures`, `coverageMitigations`: counts of current D3FEND techniques and mitigations.
- * - `coverageGroups`: ids of the current groups that use it; `coverageUsers`: of the current groups, software and
- *   campaigns that use it (profiles filter on these).
+ * - `coverageGroups`: ids of the current groups that use it; `coverageUsers`: the current groups, software and
+ *   campaigns that use it, as `Group:G0016`, `Software:S0002`, `Campaign:C0001` (profiles filter on these).
  * - `coverageParent`: the parent technique's id (sub-techniques); `coverageTactics`: its tactics' ids.
  */
 export const FACT_PROPERTIES: readonly string[] = [
@@ -73,7 +73,8 @@ export async function storeCoverageFacts(graph: Graph): Promise<number> {
            },
            t.coverageUsers = COLLECT {
              MATCH (x)-[:USES]->(t) WHERE (x:Group OR x:Software OR x:Campaign) AND NOT x.revoked AND NOT x.deprecated
-             RETURN DISTINCT x.id ORDER BY x.id
+             WITH DISTINCT [l IN labels(x) WHERE l IN ['Group', 'Software', 'Campaign']][0] + ':' + x.id AS user
+             RETURN user ORDER BY user
            },
            t.coverageParent = head(COLLECT { MATCH (t)-[:SUBTECHNIQUE_OF]->(p:Technique) RETURN p.id ORDER BY p.id }),
            t.coverageTactics = COLLECT { MATCH (t)-[:IN_TACTIC]->(ta:Tactic) RETURN DISTINCT ta.id ORDER BY ta.id }

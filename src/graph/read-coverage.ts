@@ -32,7 +32,7 @@ export interface CoverageRow {
   countermeasures: number;
   atomicTests: number;
   mitigations: number;
-  /** Ids of the groups, software and campaigns of the profile that use it (with no profile: of all groups). */
+  /** The groups, software and campaigns of the profile that use it (`Group:G0016`…; with no profile: all groups' ids). */
   users: string[];
   platforms: string[];
 }
@@ -75,7 +75,12 @@ export async function readCoverageRows(graph: Graph, scope: CoverageScope): Prom
     {
       ...scope,
       profile,
-      members: [...(scope.groups ?? []), ...(scope.software ?? []), ...(scope.campaigns ?? [])],
+      // As the facts name users: by label and id, so that a group filter never matches software of the same id.
+      members: [
+        ...(scope.groups ?? []).map((id) => `Group:${id}`),
+        ...(scope.software ?? []).map((id) => `Software:${id}`),
+        ...(scope.campaigns ?? []).map((id) => `Campaign:${id}`),
+      ],
       defaultStatuses: DEFAULT_SIGMA_STATUSES,
       item: ITEM_SEPARATOR,
     },

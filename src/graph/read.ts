@@ -3,7 +3,7 @@ import type { Graph, Row } from './driver.js';
 import { NODE_KEYS, type NodeLabel } from './model.js';
 import { readPageOf } from './page.js';
 import { edgePairs, fromPairs, type Keep, propertyPairs } from './properties.js';
-import { RELATIONS, type RelationName } from './relations.js';
+import { RELATIONS, type RelationName, targetLabel } from './relations.js';
 
 /** A node as the API sees it: its properties, plain JS values. ATT&CK nodes have stixId and id; D3FEND ones iri. */
 export type GraphNode = Record<string, unknown> & { stixId: string; id: string; name: string };
@@ -64,9 +64,14 @@ export async function readRelatedBatches(graph: Graph, batches: readonly Related
   const found = batches.map(() => new Map<string, Related[]>());
   for (const row of rows) {
     const related = row.related as (Omit<Related, 'node' | 'edge'> & { node: unknown; edge: unknown })[];
+    const batch = batches[row.batch as number];
+    const key = batch ? NODE_KEYS[targetLabel(batch.name)] : 'id';
     found[row.batch as number]?.set(
       row.key as string,
-      related.map((item) => ({ ...item, node: fromPairs(item.node) as GraphNode, edge: fromPairs(item.edge) })),
+      related
+        .map((item) => ({ ...item, node: fromPairs(item.node) as GraphNode, edge: fromPairs(item.edge) }))
+        // A node deleted while the statement ran (a seed retiring it) comes without properties: it is gone.
+        .filter((item) => item.node[key] !== undefined),
     );
   }
   return batches.map((batch, i) => batch.keys.map((key) => found[i]?.get(key) ?? []));
@@ -115,7 +120,12 @@ export async function readNodes(
      RETURN key, head(collect(${propertyPairs('n')})) AS node`,
     { keys, ns: D3F_NAMESPACE, keep },
   );
-  const byKey = new Map(rows.map((row: Row) => [row.key as string, fromPairs(row.node) as GraphNode]));
+  const byKey = new Map(
+    rows
+      .map((row: Row) => [row.key as string, fromPairs(row.node)] as const)
+      // A node deleted while the statement ran comes without properties: not found.
+      .filter(([, node]) => node?.[NODE_KEYS[label]] !== undefined),
+  );
   return keys.map((key) => byKey.get(key) ?? null);
 }
 
@@ -204,8 +214,20 @@ export async function readDatasets(graph: Graph): Promise<DatasetRow[]> {
 
 /** Whether any ATT&CK data is loaded (for readiness). */
 export async function hasAttackData(graph: Graph): Promise<boolean> {
-  const [row] = await graph.read("MATCH (d:Dataset {source: 'attack'}) RETURN count(d) > 0 AS loaded");
-  return row?.loaded === true;
+  return (await readGraphState(graph)).attackLoaded;
+}
+
+/**
+ * What readiness needs to know: whether ATT&CK is loaded, and whether some technique lacks the coverage facts every
+ * seed stores (a graph written by a version before them answers coverage with zeros until it is seeded again).
+ */
+export async function readGraphState(graph: Graph): Promise<{ attackLoaded: boolean; factsMissing: boolean }> {
+  const [row] = await graph.read(
+    `OPTIONAL MATCH (d:Dataset {source: 'attack'})
+     WITH count(d) > 0 AS attackLoaded
+     RETURN attackLoaded, EXISTS { MATCH (t:Technique) WHERE t.coverageTactics IS NULL } AS factsMissing`,
+  );
+  return { attackLoaded: row?.attackLoaded === true, factsMissing: row?.factsMissing === true };
 }
 
 /** The graph's version: a random id that every seed changes (null before the first seed that records one). */

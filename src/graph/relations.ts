@@ -58,7 +58,6 @@ export const RELATIONS = {
   techniqueCountermeasures: { from: 'Technique', pattern: '(c:D3fendTechnique)-[r:COUNTERS]->(p)', order: 'c.name' },
   techniqueArtifacts: { from: 'Technique', pattern: '(p)-[r:ACTS_ON]->(c:Artifact)', order: 'r.relation, c.name' },
   d3fendTacticTechniques: { from: 'D3fendTactic', pattern: '(c:D3fendTechnique)-[r:IN_TACTIC]->(p)', order: 'c.name' },
-  d3fendTechniqueTactic: { from: 'D3fendTechnique', pattern: '(p)-[r:IN_TACTIC]->(c:D3fendTactic)' },
   d3fendTechniqueParent: { from: 'D3fendTechnique', pattern: '(p)-[r:SUBCLASS_OF]->(c:D3fendTechnique)' },
   d3fendTechniqueChildren: {
     from: 'D3fendTechnique',

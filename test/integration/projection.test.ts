@@ -19,6 +19,7 @@ import { resolvers } from '../../src/api/resolvers/index.js';
 import { loadTypeDefs } from '../../src/api/schema.js';
 import { FACT_PROPERTIES } from '../../src/graph/coverage-facts.js';
 import type { Graph } from '../../src/graph/driver.js';
+import { startTestServer } from '../helpers/api.js';
 import { resetGraph, seedFixtures, testGraph } from '../helpers/graph.js';
 
 const typeDefs = loadTypeDefs();
@@ -110,6 +111,22 @@ describe('projection: answers with only the needed properties read equal answers
         [],
         String(row.id),
       );
+    }
+  });
+
+  it('is not ready while a technique lacks its facts (a graph written before them), and ready after a seed', async () => {
+    const api = await startTestServer(graph);
+    const readyz = () => fetch(api.url.replace(/\/graphql$/, '/readyz'));
+    try {
+      assert.equal((await readyz()).status, 200);
+      await graph.write((run) => run("MATCH (t:Technique {id: 'T1550'}) REMOVE t.coverageTactics"));
+      const stale = await readyz();
+      assert.equal(stale.status, 503);
+      assert.match(((await stale.json()) as { reason: string }).reason, /coverage facts missing.*seed` again/);
+      await seedFixtures(graph);
+      assert.equal((await readyz()).status, 200);
+    } finally {
+      await api.stop();
     }
   });
 

@@ -11,10 +11,13 @@ import type { CoverageFilter, QueryResolvers, Resolvers } from '../generated/gra
 import { countermeasuresOf } from './d3fend.js';
 import { domainValue } from './shared.js';
 
-const lowerList = (values: readonly string[] | null | undefined) =>
-  values?.length ? values.map((v) => v.trim().toLowerCase()) : null;
-const upperList = (values: readonly string[] | null | undefined) =>
-  values?.length ? values.map((v) => v.trim().toUpperCase()) : null;
+/** Filter values trimmed, blank ones dropped; null (no filter) when none is left. */
+const cleanList = (values: readonly string[] | null | undefined, normalise: (value: string) => string) => {
+  const kept = (values ?? []).map((v) => normalise(v.trim())).filter((v) => v !== '');
+  return kept.length > 0 ? kept : null;
+};
+const lowerList = (values: readonly string[] | null | undefined) => cleanList(values, (v) => v.toLowerCase());
+const upperList = (values: readonly string[] | null | undefined) => cleanList(values, (v) => v.toUpperCase());
 const LEVELS = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
 /** The graph layer's scope for a CoverageFilter argument. */
@@ -106,7 +109,7 @@ export const coverageResolvers: Resolvers = {
     // From the facts the seed stored on the technique (coverage-facts.ts): no traversal per technique.
     coverage: (technique, args) => {
       const scope = coverageScope(args.filter);
-      const statuses = lowerList(args.filter?.sigmaStatuses) ?? DEFAULT_SIGMA_STATUSES;
+      const statuses = scope.sigmaStatuses ?? DEFAULT_SIGMA_STATUSES;
       const anyOf = (values: readonly string[], wanted: string[] | null) =>
         wanted === null || values.some((v) => wanted.includes(v));
       const sigmaRules = sigmaFacets(technique).filter(
