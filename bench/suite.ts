@@ -260,7 +260,9 @@ async function load(
 }
 
 /** Starts `node dist/bench/server.js <kind>` and waits for its URL. */
-async function spawnServer(kind: ServerKind): Promise<{ url: string; pid: number | null; stop(): Promise<void> }> {
+export async function spawnServer(
+  kind: ServerKind,
+): Promise<{ url: string; pid: number | null; stop(): Promise<void> }> {
   // Every server as deployed: NODE_ENV=production (which also drops graphql-js's development-only checks).
   const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'bench', 'server.js'), kind], {
     stdio: ['ignore', 'pipe', 'inherit'],

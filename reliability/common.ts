@@ -1,7 +1,5 @@
 // What the reliability scripts share: their own Neo4j, a reproducible random source, an API server that is probed.
-import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 /** The project's root (dist/reliability/ -> ../..). */
@@ -36,26 +34,10 @@ export function random(seed: number): () => number {
 }
 
 /** The API as deployed (`ours`: production mode, response cache) in its own process, on a free port. */
-export async function startApi(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'bench', 'server.js'), 'ours'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', (line) =>
-      resolve((JSON.parse(line) as { url: string }).url),
-    );
-    child.once('exit', (code) => reject(new Error(`API server exited with ${code}`)));
-  });
-  return { url, pid: child.pid ?? 0, stop: () => stopChild(child) };
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
+export async function startApi(): Promise<{ url: string; pid: number | null; stop(): Promise<void> }> {
+  // Imported here: the benchmark's modules read the configuration, which ownNeo4j() sets up first.
+  const { spawnServer } = await import('../bench/suite.js');
+  return spawnServer('ours');
 }
 
 /** What a probe saw: requests answered cleanly, and the others with their first few reasons. */

@@ -27,6 +27,8 @@ interface KillRun {
   phase: string;
   identical: boolean;
   counts: Record<string, number>;
+  /** When not identical: lines of the fingerprint only in the reference (-) or only after this run (+). */
+  differences: string[];
 }
 
 async function main(): Promise<void> {
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
   // Imported once the environment names the Neo4j to use (the configuration is read at import).
   const { Graph } = await import('../src/graph/driver.js');
   const { assertWipeable, emptyDatabase, fixtureRequest, seedArgs, sharedRequest } = await import('../bench/seed.js');
-  const { fingerprint } = await import('../test/helpers/graph.js');
+  const { fingerprint, fingerprintLines } = await import('../test/helpers/graph.js');
   const seedToEnd = (request: SeedRequest) => runSeed(seedArgs(request));
   const seedKilledAfter = (request: SeedRequest, seconds: number) => runSeedKilledAfter(seedArgs(request), seconds);
   const graph = new Graph();
@@ -46,26 +48,58 @@ async function main(): Promise<void> {
   const probe = new ApiProbe();
   try {
     await assertWipeable(graph, String(process.env.NEO4J_URI));
+    // How long a seed takes from an empty graph and onto a seeded one (each after a first, warming seed), so that
+    // kills fall anywhere within either; the reference fingerprint is the uninterrupted seed's.
+    const timed = async () => {
+      const started = performance.now();
+      await seedToEnd(request);
+      return (performance.now() - started) / 1000;
+    };
     await emptyDatabase(graph);
-    const started = performance.now();
-    await seedToEnd(request);
-    const fullSeconds = (performance.now() - started) / 1000;
+    await timed();
+    await emptyDatabase(graph);
+    const fromEmptySeconds = await timed();
     const reference = await fingerprint(graph);
-    console.log(`[kill] reference: uninterrupted seed in ${fullSeconds.toFixed(1)} s, ${reference.hash.slice(0, 12)}`);
+    const referenceLines = new Set((await fingerprintLines(graph)).lines);
+    const fromSeededSeconds = await timed();
+    const reseedIdentical = (await fingerprint(graph)).hash === reference.hash;
+    console.log(
+      `[kill] reference: seed from empty ${fromEmptySeconds.toFixed(1)} s, onto a seeded graph ${fromSeededSeconds.toFixed(1)} s ` +
+        `(${reseedIdentical ? 'identical' : 'DIFFERENT'}), ${reference.hash.slice(0, 12)}`,
+    );
     await probe.start();
 
     const results: KillRun[] = [];
     for (let run = 1; run <= runs; run++) {
       const start = run % 2 === 1 ? 'empty' : 'seeded';
       if (start === 'empty') await emptyDatabase(graph);
-      // Anywhere from the first statement to the end of a full seed (re-seeds are shorter: some kills miss).
-      const killAfterSeconds = next() * fullSeconds;
+      // Anywhere from the first statement to the end of such a seed.
+      const killAfterSeconds = next() * (start === 'empty' ? fromEmptySeconds : fromSeededSeconds);
       const { killed, phase } = await seedKilledAfter(request, killAfterSeconds);
       await seedToEnd(request);
       const after = await fingerprint(graph);
       const identical =
         after.hash === reference.hash && JSON.stringify(after.counts) === JSON.stringify(reference.counts);
-      results.push({ run, start, killAfterSeconds, killed, phase, identical, counts: after.counts });
+      // What differs, when something does: the first few lines on either side.
+      const differences: string[] = [];
+      if (!identical) {
+        const lines = (await fingerprintLines(graph)).lines;
+        const now = new Set(lines);
+        differences.push(
+          ...[...referenceLines].filter((l) => !now.has(l)).map((l) => `- ${l.slice(0, 300)}`),
+          ...lines.filter((l) => !referenceLines.has(l)).map((l) => `+ ${l.slice(0, 300)}`),
+        );
+      }
+      results.push({
+        run,
+        start,
+        killAfterSeconds,
+        killed,
+        phase,
+        identical,
+        counts: after.counts,
+        differences: differences.slice(0, 10),
+      });
       console.log(
         `[kill] run ${run}/${runs} from ${start}: ${killed ? `killed after ${killAfterSeconds.toFixed(1)} s (${phase})` : 'finished before the kill'}; then seeded again: ${identical ? 'identical' : 'DIFFERENT'}`,
       );
@@ -76,7 +110,9 @@ async function main(): Promise<void> {
       command: `npm run reliability:kill -- ${process.argv.slice(2).join(' ')}`.trim(),
       data: args.fixtures ? 'test fixtures' : 'all of ../shared/data',
       randomSeed: Number(args['random-seed']),
-      referenceSeconds: fullSeconds,
+      fromEmptySeconds,
+      fromSeededSeconds,
+      reseedIdentical,
       reference: { hash: reference.hash, counts: reference.counts },
       runs: results,
       killedRuns: results.filter((r) => r.killed).length,
@@ -88,7 +124,7 @@ async function main(): Promise<void> {
       `[kill] ${summary.identicalRuns}/${runs} runs identical to the uninterrupted seed (${summary.killedRuns} killed mid-seed); ` +
         `API: ${api.answered} answered, ${api.failed} failed while seeds ran; wrote ${args.out}`,
     );
-    if (summary.identicalRuns !== runs || api.failed > 0) process.exitCode = 1;
+    if (summary.identicalRuns !== runs || !reseedIdentical || api.failed > 0) process.exitCode = 1;
   } finally {
     await probe.stop();
     await graph.close();

@@ -54,7 +54,8 @@ async function main(): Promise<void> {
     const samples: { second: number; rssMib: number }[] = [];
     const started = performance.now();
     const elapsed = () => (performance.now() - started) / 1000;
-    const sampler = setInterval(() => samples.push({ second: Math.round(elapsed()), rssMib: rssMib(api.pid) }), 10_000);
+    const pid = api.pid ?? 0;
+    const sampler = setInterval(() => samples.push({ second: Math.round(elapsed()), rssMib: rssMib(pid) }), 10_000);
     let reseed: { at: number; seconds: number } | null = null;
     const reseedTimer = setTimeout(
       () => {

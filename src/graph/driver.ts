@@ -56,15 +56,19 @@ export class Graph {
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+      let failure: unknown;
       try {
         return await this.run((c, p) => session.run(c, p, { timeout: this.readTimeoutMs }), cypher, params);
       } catch (error) {
-        const wait = Math.min(1000, 50 * 2 ** attempt);
-        if (!Neo4jError.isRetryable(error) || Date.now() - started + wait > this.maxRetryMs) throw error;
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        failure = error;
       } finally {
-        await session.close();
+        // A failing close must not hide the statement's own result or error.
+        await session.close().catch(() => {});
       }
+      // Exponential back-off with jitter, so that the requests of an outage do not all retry at once.
+      const wait = Math.min(1000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2);
+      if (!Neo4jError.isRetryable(failure) || Date.now() - started + wait > this.maxRetryMs) throw failure;
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 

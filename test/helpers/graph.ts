@@ -60,6 +60,12 @@ export function seedAttack(graph: Graph, files: string[], batchSize = 5000) {
  * type, and a hash over every node's labels and properties and every relationship's type, ends and properties.
  */
 export async function fingerprint(graph: Graph): Promise<{ counts: Record<string, number>; hash: string }> {
+  const { counts, lines } = await fingerprintLines(graph);
+  return { counts, hash: createHash('sha256').update(lines.join('\n')).digest('hex') };
+}
+
+/** What `fingerprint` hashes: one sorted line per node and relationship, and the counts. */
+export async function fingerprintLines(graph: Graph): Promise<{ counts: Record<string, number>; lines: string[] }> {
   const nodes = await graph.read(
     `MATCH (n) WHERE NOT n:${MARKER} AND NOT n:GraphVersion
      RETURN labels(n) AS labels, properties(n) AS props, elementId(n) AS eid`,
@@ -71,7 +77,8 @@ export async function fingerprint(graph: Graph): Promise<{ counts: Record<string
     const labels = (node.labels as string[]).sort();
     const props = { ...(node.props as Record<string, unknown>) };
     delete props.loadedAt;
-    const key = String(props.stixId ?? props.name);
+    // Whatever identifies the node in its source: STIX id, D3FEND IRI, Sigma uid, Atomic GUID, or a name.
+    const key = String(props.stixId ?? props.iri ?? props.uid ?? props.guid ?? props.name ?? labels.join(':'));
     keyOf.set(node.eid as string, key);
     for (const label of labels) counts[label] = (counts[label] ?? 0) + 1;
     lines.push(`N ${labels.join(':')} ${stable(props)}`);
@@ -84,7 +91,7 @@ export async function fingerprint(graph: Graph): Promise<{ counts: Record<string
     lines.push(`R ${rel.type} ${keyOf.get(rel.a as string)} ${keyOf.get(rel.b as string)} ${stable(rel.props)}`);
   }
   lines.sort();
-  return { counts, hash: createHash('sha256').update(lines.join('\n')).digest('hex') };
+  return { counts, lines };
 }
 
 function stable(value: unknown): string {
