@@ -233,7 +233,7 @@ describe('hostile requests', () => {
     });
   }
 
-  it('every string argument of every root field, given each nasty string: refused or answered, never a crash', async () => {
+  it('every string argument of every root field, given each nasty string: refused or answered, never a crash', async (t) => {
     const schema = buildSchema(loadTypeDefs().join('\n'));
     const query = schema.getQueryType();
     assert.ok(query);
@@ -286,6 +286,7 @@ describe('hostile requests', () => {
       }
     }
     assert.ok(sent > 100, `only ${sent} requests`);
+    t.diagnostic(`${sent} requests with nasty strings, none a crash`);
   });
 
   it('wrote nothing: the graph is as it was', async () => {
