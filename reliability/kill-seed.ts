@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SeedRequest } from '../src/seed/pipeline.js';
-import { ApiProbe, ownNeo4j, projectRoot, random } from './common.js';
+import { ApiProbe, ownNeo4j, type ProbeResult, projectRoot, random } from './common.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -70,6 +70,22 @@ async function main(): Promise<void> {
     await probe.start();
 
     const results: KillRun[] = [];
+    const startedAt = new Date().toISOString();
+    /** The results so far; written after every run, so that a run stopped early still leaves them. */
+    const report = (api: ProbeResult | null) => ({
+      startedAt,
+      command: `npm run reliability:kill -- ${process.argv.slice(2).join(' ')}`.trim(),
+      data: args.fixtures ? 'test fixtures' : 'all of ../shared/data',
+      randomSeed: Number(args['random-seed']),
+      fromEmptySeconds,
+      fromSeededSeconds,
+      reseedIdentical,
+      reference: { hash: reference.hash, counts: reference.counts },
+      runs: results,
+      killedRuns: results.filter((r) => r.killed).length,
+      identicalRuns: results.filter((r) => r.identical).length,
+      api,
+    });
     for (let run = 1; run <= runs; run++) {
       const start = run % 2 === 1 ? 'empty' : 'seeded';
       if (start === 'empty') await emptyDatabase(graph);
@@ -100,25 +116,13 @@ async function main(): Promise<void> {
         counts: after.counts,
         differences: differences.slice(0, 10),
       });
+      writeFileSync(path.resolve(args.out), `${JSON.stringify(report(null), null, 2)}\n`);
       console.log(
         `[kill] run ${run}/${runs} from ${start}: ${killed ? `killed after ${killAfterSeconds.toFixed(1)} s (${phase})` : 'finished before the kill'}; then seeded again: ${identical ? 'identical' : 'DIFFERENT'}`,
       );
     }
     const api = await probe.stop();
-    const summary = {
-      startedAt: new Date().toISOString(),
-      command: `npm run reliability:kill -- ${process.argv.slice(2).join(' ')}`.trim(),
-      data: args.fixtures ? 'test fixtures' : 'all of ../shared/data',
-      randomSeed: Number(args['random-seed']),
-      fromEmptySeconds,
-      fromSeededSeconds,
-      reseedIdentical,
-      reference: { hash: reference.hash, counts: reference.counts },
-      runs: results,
-      killedRuns: results.filter((r) => r.killed).length,
-      identicalRuns: results.filter((r) => r.identical).length,
-      api,
-    };
+    const summary = report(api);
     writeFileSync(path.resolve(args.out), `${JSON.stringify(summary, null, 2)}\n`);
     console.log(
       `[kill] ${summary.identicalRuns}/${runs} runs identical to the uninterrupted seed (${summary.killedRuns} killed mid-seed); ` +

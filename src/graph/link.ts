@@ -51,6 +51,8 @@ export async function linkRulesAndTests(
        OPTIONAL MATCH (t)-[:REVOKED_BY*1..10]->(replacement:Technique)
        WITH s, tag, t, collect(DISTINCT replacement) AS replacements
        UNWIND [t] + (CASE WHEN t.revoked THEN replacements ELSE [] END) AS target
+       // Sorted: the order rows arrive in depends on the query plan, and a stored list must not.
+       WITH s, target, tag ORDER BY tag
        WITH s, target, collect(DISTINCT tag) AS tags
        CREATE (s)-[d:DETECTS {tags: tags}]->(target)
        RETURN count(d) AS n`,
