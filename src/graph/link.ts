@@ -45,14 +45,15 @@ export async function linkRulesAndTests(
     await run('MATCH (:SigmaRule)-[d:DETECTS|FOR_TACTIC]->() DELETE d');
     await run('MATCH (:AtomicTest)-[t:TESTS]->() DELETE t');
     const [detects] = await run(
-      `MATCH (s:SigmaRule) UNWIND s.techniqueIds AS tag
+      `MATCH (s:SigmaRule) UNWIND range(0, size(s.techniqueIds) - 1) AS position
+       WITH s, position, s.techniqueIds[position] AS tag
        MATCH (t:Technique {id: tag})
        // A replacement may itself be revoked later: follow the chain to the current technique.
        OPTIONAL MATCH (t)-[:REVOKED_BY*1..10]->(replacement:Technique)
-       WITH s, tag, t, collect(DISTINCT replacement) AS replacements
+       WITH s, position, tag, t, collect(DISTINCT replacement) AS replacements
        UNWIND [t] + (CASE WHEN t.revoked THEN replacements ELSE [] END) AS target
-       // Sorted: the order rows arrive in depends on the query plan, and a stored list must not.
-       WITH s, target, tag ORDER BY tag
+       // Tags in the rule's own order: the order rows arrive in depends on the query plan; a stored list must not.
+       WITH s, target, tag, position ORDER BY position
        WITH s, target, collect(DISTINCT tag) AS tags
        CREATE (s)-[d:DETECTS {tags: tags}]->(target)
        RETURN count(d) AS n`,
