@@ -26,6 +26,8 @@ interface KillRun {
   /** The seeder's last progress line before the kill: where it was. */
   phase: string;
   identical: boolean;
+  /** The fingerprint's hash after the run's second seed. */
+  hash: string;
   counts: Record<string, number>;
   /** When not identical: lines of the fingerprint only in the reference (-) or only after this run (+). */
   differences: string[];
@@ -94,8 +96,10 @@ async function main(): Promise<void> {
       const { killed, phase } = await seedKilledAfter(request, killAfterSeconds);
       await seedToEnd(request);
       const after = await fingerprint(graph);
+      // The hash covers every node and relationship (sorted lines); counts compared key by key, whatever their order.
       const identical =
-        after.hash === reference.hash && JSON.stringify(after.counts) === JSON.stringify(reference.counts);
+        after.hash === reference.hash &&
+        Object.keys({ ...after.counts, ...reference.counts }).every((k) => after.counts[k] === reference.counts[k]);
       // What differs, when something does: the first few lines on either side.
       const differences: string[] = [];
       if (!identical) {
@@ -113,6 +117,7 @@ async function main(): Promise<void> {
         killed,
         phase,
         identical,
+        hash: after.hash,
         counts: after.counts,
         differences: differences.slice(0, 10),
       });
