@@ -96,19 +96,16 @@ export interface SigmaFacet {
 
 /** The Sigma rules of a technique node (read with its fact properties). */
 export function sigmaFacets(technique: Record<string, unknown>): SigmaFacet[] {
-  const [levels, statuses, sources, folders, products] = [
-    'coverageSigmaLevels',
-    'coverageSigmaStatuses',
-    'coverageSigmaSources',
-    'coverageSigmaFolders',
-    'coverageSigmaProducts',
-  ].map((key) => (Array.isArray(technique[key]) ? (technique[key] as unknown[]) : []));
-  return (levels ?? []).map((level, i) => ({
+  const list = (key: string) => (Array.isArray(technique[key]) ? (technique[key] as unknown[]) : []);
+  const [statuses, sources, folders, products] = ['Statuses', 'Sources', 'Folders', 'Products'].map((part) =>
+    list(`coverageSigma${part}`),
+  ) as [unknown[], unknown[], unknown[], unknown[]];
+  return list('coverageSigmaLevels').map((level, i) => ({
     levelRank: Number(level),
-    status: String(statuses?.[i] ?? ''),
-    source: String(sources?.[i] ?? ''),
-    folder: String(folders?.[i] ?? ''),
-    products: items(String(products?.[i] ?? '')),
+    status: String(statuses[i] ?? ''),
+    source: String(sources[i] ?? ''),
+    folder: String(folders[i] ?? ''),
+    products: items(String(products[i] ?? '')),
   }));
 }
 

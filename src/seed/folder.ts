@@ -2,7 +2,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SourceError } from '../errors.js';
-import { utf8Problem } from './text.js';
+import { decodeSource } from './text.js';
 
 /**
  * One file of a source folder: its path relative to the folder (with `/`), and its text; `notUtf8` says where and
@@ -14,15 +14,10 @@ export interface SourceFile {
   notUtf8?: { position: string; reason: string };
 }
 
-/** A source file from its bytes. */
+/** A source file from its bytes, decoded once. */
 export function sourceFile(relativePath: string, bytes: Buffer): SourceFile {
-  const problem = utf8Problem(bytes);
-  const text = bytes.toString('utf8');
-  return {
-    path: relativePath,
-    text: !problem && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
-    ...(problem ? { notUtf8: problem } : {}),
-  };
+  const { text, problem } = decodeSource(bytes);
+  return { path: relativePath, text, ...(problem ? { notUtf8: problem } : {}) };
 }
 
 /** Every file under `root` whose name matches `pattern`, sorted by relative path. Throws SourceError if `root` is no folder. */

@@ -14,6 +14,17 @@ describe('UTF-8 source files', () => {
     assert.equal(utf8Problem(Buffer.from([0x61, 0xe2, 0x82]))?.position, 'line 1, byte 1');
   });
 
+  it('finds a bad byte far into a large file, and one whose character spans a 64 KiB boundary', () => {
+    const far = Buffer.concat([Buffer.alloc(200_000, 0x61), Buffer.from([0x0a, 0xe9, 0x22])]);
+    assert.equal(utf8Problem(far)?.position, 'line 2, byte 200001');
+    // "€" (3 bytes) cut after 2, its first byte the last of the first 64 KiB.
+    const split = Buffer.concat([Buffer.alloc(65_535, 0x61), Buffer.from([0xe2, 0x82, 0x41])]);
+    assert.equal(utf8Problem(split)?.position, 'line 1, byte 65535');
+    // A valid "€" across the boundary, then a stray continuation byte.
+    const valid = Buffer.concat([Buffer.alloc(65_535, 0x61), Buffer.from('€'), Buffer.from([0x80])]);
+    assert.equal(utf8Problem(valid)?.position, `line 1, byte ${65_535 + 3}`);
+  });
+
   it('names UTF-16 and UTF-32 byte order marks', () => {
     assert.match(utf8Problem(Buffer.from('\ufeffx', 'utf16le'))?.reason ?? '', /UTF-16 LE byte order mark/);
     assert.match(utf8Problem(Buffer.from([0xfe, 0xff, 0, 0x78]))?.reason ?? '', /UTF-16 BE/);
