@@ -1,19 +1,22 @@
-// One server under test, in its own process: ours (cached or not), ours without batching, or the @neo4j/graphql peer.
+// One server under test, in its own process: ours (cached or not), ours without batching, the @neo4j/graphql peer,
+// or the floor (our answers from memory).
 import http from 'node:http';
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptions, type BaseContext, HeaderMap } from '@apollo/server';
 import { startServer } from '../src/api/server.js';
 import { config } from '../src/config.js';
 import { Graph } from '../src/graph/driver.js';
+import { floorSchema } from './floor.js';
 import { createPeerSchema } from './peer.js';
 
 /** The servers a benchmark compares. */
-export const SERVER_KINDS = ['ours', 'ours-uncached', 'naive', 'peer'] as const;
+export const SERVER_KINDS = ['ours', 'ours-uncached', 'naive', 'peer', 'floor'] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
 /** Starts a server of `kind` on a free loopback port and returns its GraphQL URL and a stop function. */
 export async function startBenchServer(kind: ServerKind): Promise<{ url: string; stop(): Promise<void> }> {
   const graph = new Graph();
-  if (kind === 'peer') return startPeer(graph);
+  if (kind === 'peer') return startBareApollo(graph, { schema: await createPeerSchema(graph.driver) });
+  if (kind === 'floor') return startBareApollo(graph, await floorSchema(graph));
   const api = { ...config.api, host: '127.0.0.1', port: 0 };
   // The default response cache for `ours`; none for the uncached and naive runs, which measure the work itself.
   const cacheMb = kind === 'ours' ? config.api.responseCacheMb || 64 : 0;
@@ -31,9 +34,15 @@ export async function startBenchServer(kind: ServerKind): Promise<{ url: string;
   };
 }
 
-/** The peer behind Apollo Server on Node's HTTP server, as ours is, so that only the GraphQL layer differs. */
-async function startPeer(graph: Graph): Promise<{ url: string; stop(): Promise<void> }> {
-  const apollo = new ApolloServer({ schema: await createPeerSchema(graph.driver) });
+/**
+ * The peer or the floor behind a bare Apollo Server (no limits, metrics or cache plugins) on Node's HTTP server, as
+ * ours is, so that only the GraphQL layer differs.
+ */
+async function startBareApollo(
+  graph: Graph,
+  options: ApolloServerOptions<BaseContext>,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const apollo = new ApolloServer(options);
   await apollo.start();
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];

@@ -1,41 +1,44 @@
-// The response cache: whole answers of query operations, keyed by query, variables and the graph's version.
+// The response cache: whole HTTP answers of query operations, keyed by the request and the graph's version.
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import type { FormattedExecutionResult } from 'graphql';
 import type { Graph } from '../graph/driver.js';
 import { readGraphVersion } from '../graph/read.js';
 
 /** What the cache did, for metrics. */
 export type CacheOutcome = 'hit' | 'miss' | 'bypass';
 
-export interface ResponseCacheOptions {
-  /** Largest total size of the stored answers, in bytes; 0 turns the cache off. */
-  maxBytes: number;
-  onOutcome?: (outcome: CacheOutcome) => void;
+/** An answer as sent: status, headers and the body text. */
+export interface StoredAnswer {
+  status: number;
+  headers: [string, string][];
+  body: string;
 }
 
 /**
  * A least-recently-used map of answers with a byte budget. An answer larger than an eighth of the budget is not
  * kept, so that one huge answer cannot push out everything else.
  */
-export class ResponseCache {
-  private readonly entries = new Map<string, { result: FormattedExecutionResult; bytes: number }>();
+export class ResponseCache<T = StoredAnswer> {
+  private readonly entries = new Map<string, { answer: T; bytes: number }>();
   private bytes = 0;
 
-  constructor(readonly maxBytes: number) {}
+  constructor(
+    readonly maxBytes: number,
+    private readonly sizeOf: (answer: T) => number = (answer) => JSON.stringify(answer).length * 2,
+  ) {}
 
-  get(key: string): FormattedExecutionResult | undefined {
+  get(key: string): T | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
     this.entries.set(key, entry);
-    return entry.result;
+    return entry.answer;
   }
 
-  set(key: string, result: FormattedExecutionResult): void {
-    const bytes = JSON.stringify(result).length * 2;
+  set(key: string, answer: T): void {
+    const bytes = this.sizeOf(answer);
     if (bytes > this.maxBytes / 8 || this.entries.has(key)) return;
-    this.entries.set(key, { result, bytes });
+    this.entries.set(key, { answer, bytes });
     this.bytes += bytes;
     for (const [oldest, entry] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
@@ -50,62 +53,114 @@ export class ResponseCache {
 }
 
 /**
- * Answers a query operation from the cache when the same query (by hash), operation name and variables were
- * answered without errors since the graph last changed. Every seed changes the graph's version (at its start and
- * end), so a seed invalidates every answer without the API being told. Mutations are never cached.
+ * Reads the graph's version for many requests at once without ever answering a request with a version read before
+ * it arrived. A request joins the read queued behind the one in flight (which started before it arrived, so it may
+ * predate a seed that finished since); with no read in flight it starts one. So at most two reads are pending, and
+ * under load one statement serves every request that arrived while the previous one ran, instead of one each.
  */
-export function responseCachePlugin<T extends BaseContext>(
-  graph: Graph,
-  options: ResponseCacheOptions,
-): ApolloServerPlugin<T> {
-  const cache = new ResponseCache(options.maxBytes);
-  const outcome = options.onOutcome ?? (() => {});
+export class VersionReader {
+  private inFlight: Promise<string | null> | null = null;
+  private queued: Promise<string | null> | null = null;
+
+  constructor(private readonly read: () => Promise<string | null>) {}
+
+  version(): Promise<string | null> {
+    if (this.queued) return this.queued;
+    if (!this.inFlight) return this.start();
+    const settled = this.inFlight.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queued = settled.then(() => {
+      this.queued = null;
+      return this.start();
+    });
+    return this.queued;
+  }
+
+  private start(): Promise<string | null> {
+    const read = this.read().finally(() => {
+      if (this.inFlight === read) this.inFlight = null;
+    });
+    this.inFlight = read;
+    return read;
+  }
+}
+
+/** What the operation of a request turned out to be; set by `answerKindPlugin`, read by the HTTP layer. */
+export interface AnswerKind {
+  /** A query operation answered without errors: the answer may be kept. */
+  cacheable: boolean;
+  /** The request carried an operation (query or mutation) that Apollo resolved. */
+  operation: 'query' | 'mutation' | 'subscription' | null;
+}
+
+/** Marks in the context whether the request was a query operation whose answer has no errors. */
+export function answerKindPlugin<T extends BaseContext & { answer: AnswerKind }>(): ApolloServerPlugin<T> {
   return {
     async requestDidStart() {
-      let key: string | null = null;
-      let hit = false;
       return {
-        async responseForOperation({ operation, queryHash, operationName, request, response }) {
-          if (options.maxBytes <= 0 || operation.operation !== 'query') {
-            outcome('bypass');
-            return null;
-          }
-          let version: string;
-          try {
-            version = (await readGraphVersion(graph)) ?? 'none';
-          } catch {
-            // Neo4j unreachable: run the operation, which reports SERVICE_UNAVAILABLE in the usual way.
-            outcome('bypass');
-            return null;
-          }
-          key = createHash('sha256')
-            .update(JSON.stringify([queryHash, operationName ?? null, canonical(request.variables ?? {}), version]))
-            .digest('hex');
-          const cached = cache.get(key);
-          outcome(cached ? 'hit' : 'miss');
-          if (!cached) return null;
-          hit = true;
-          return { http: response.http, body: { kind: 'single', singleResult: cached } };
-        },
-        async willSendResponse({ response }) {
-          if (hit || key === null || response.body.kind !== 'single') return;
-          const result = response.body.singleResult;
-          if (!result.errors?.length) cache.set(key, result);
+        async willSendResponse({ contextValue, operation, response }) {
+          contextValue.answer.operation = operation?.operation ?? null;
+          contextValue.answer.cacheable =
+            operation?.operation === 'query' &&
+            response.body.kind === 'single' &&
+            !response.body.singleResult.errors?.length;
         },
       };
     },
   };
 }
 
-/** A JSON-compatible value with object keys sorted, so that equal variables give equal keys. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
-    );
+/** The parts of an HTTP request that decide its answer (API keys are checked before the cache is asked). */
+export interface RequestParts {
+  method: string;
+  search: string;
+  contentType: string;
+  accept: string;
+  /**
+   * Whether a header that Apollo's CSRF prevention accepts as a preflight was sent: a GET without one is refused,
+   * so it must not share the entry of one with it.
+   */
+  preflight: boolean;
+  body: string;
+}
+
+/**
+ * Whole answers of query operations, kept until the graph's version changes. A hit is served before Apollo parses
+ * anything: the stored status, headers and body text, for one shared read of the version. Every seed changes the
+ * graph's version (at its start and end), so a seed invalidates every answer without the API being told.
+ */
+export class HttpResponseCache {
+  private readonly cache: ResponseCache<StoredAnswer>;
+  private readonly versions: VersionReader;
+
+  constructor(graph: Graph, maxBytes: number) {
+    this.cache = new ResponseCache(maxBytes, (answer) => answer.body.length * 2 + 256);
+    this.versions = new VersionReader(() => readGraphVersion(graph));
   }
-  return value;
+
+  /** The key of a request at the graph's current version, or null when the cache is off or Neo4j unreachable. */
+  async keyOf(request: RequestParts): Promise<string | null> {
+    if (this.cache.maxBytes <= 0) return null;
+    let version: string;
+    try {
+      version = (await this.versions.version()) ?? 'none';
+    } catch {
+      // Neo4j unreachable: run the operation, which reports SERVICE_UNAVAILABLE in the usual way.
+      return null;
+    }
+    const { method, search, contentType, accept, preflight, body } = request;
+    return createHash('sha256')
+      .update(JSON.stringify([method, search, contentType, accept, preflight, body, version]))
+      .digest('hex');
+  }
+
+  get(key: string): StoredAnswer | undefined {
+    return this.cache.get(key);
+  }
+
+  set(key: string, answer: StoredAnswer): void {
+    this.cache.set(key, answer);
+  }
 }

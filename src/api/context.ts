@@ -22,6 +22,7 @@ import { readAtomicPage, readSigmaPage, type SigmaFilter } from '../graph/read-r
 import { readSearch, type SearchRow } from '../graph/read-search.js';
 import { targetLabel } from '../graph/relations.js';
 import type { TechniqueReportData } from '../report/technique.js';
+import type { AnswerKind } from './cache.js';
 import { keepFor, keepForAll, type Projection } from './projection.js';
 
 /** Loaders built for one request and dropped with it, so nothing is cached across requests. */
@@ -76,6 +77,8 @@ export interface Context {
    * gives resolvers a shallow copy of the context.
    */
   projection: Projection;
+  /** What the operation turned out to be, for the response cache (an object: see `projection`). */
+  answer: AnswerKind;
 }
 
 /** How a request's loaders reach the graph. */
@@ -153,7 +156,7 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
     sigmaPage: (filter, skip, limit) => readSigmaPage(graph, filter, skip, limit, keep('SigmaRule')),
     atomicPage: (filter, skip, limit) => readAtomicPage(graph, filter, skip, limit, keep('AtomicTest')),
   };
-  return { graph, loaders, projection };
+  return { graph, loaders, projection, answer: { cacheable: false, operation: null } };
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

@@ -16,7 +16,7 @@ import { ErrorCode, QueryTooComplexError } from '../errors.js';
 import { type Graph, isUnavailable } from '../graph/driver.js';
 import { readGraphState } from '../graph/read.js';
 import { apiKeyCheck, isLandingPageRequest, OPEN_ROUTES } from './auth.js';
-import { responseCachePlugin } from './cache.js';
+import { answerKindPlugin, HttpResponseCache } from './cache.js';
 import { type Context, type ContextOptions, createContext } from './context.js';
 import { knownOperationTypesRule, queryCostPlugin, queryLimitsRule } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -99,18 +99,16 @@ export async function startServer(
       metrics.plugin,
       queryCostPlugin<Context>(limits),
       projectionPlugin<Context>(),
-      responseCachePlugin<Context>(graph, {
-        maxBytes: config.api.responseCacheMb * 1024 * 1024,
-        onOutcome: (outcome) => metrics.cacheRequests.inc({ outcome }),
-      }),
+      answerKindPlugin<Context>(),
     ],
   });
   await apollo.start();
   const authorized = apiKeyCheck(config.api.apiKeys);
+  const cache = new HttpResponseCache(graph, config.api.responseCacheMb * 1024 * 1024);
   httpServer.on('request', (req, res) => {
     res.on('finish', () => metrics.httpRequests.inc({ route: routeOf(req.url), status: String(res.statusCode) }));
     if (cors(req, res, config.api.corsOrigins)) return;
-    const handling = { apollo, graph, metrics, options, authorized, landingPageOn: config.api.landingPage };
+    const handling = { apollo, graph, cache, metrics, options, authorized, landingPageOn: config.api.landingPage };
     handle(req, res, handling).catch((error) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ message: 'Internal server error' }] }));
@@ -161,6 +159,7 @@ function cors(req: IncomingMessage, res: ServerResponse, origins: string[]): boo
 interface Handling {
   apollo: ApolloServer<Context>;
   graph: Graph;
+  cache: HttpResponseCache;
   metrics: Metrics;
   options: ContextOptions;
   /** The API-key check; null when no keys are configured. */
@@ -169,10 +168,13 @@ interface Handling {
   landingPageOn: boolean;
 }
 
+/** The headers Apollo's CSRF prevention accepts as proof of a preflighted request (its defaults). */
+const PREFLIGHT_HEADERS = ['x-apollo-operation-name', 'apollo-require-preflight'];
+
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
-  { apollo, graph, metrics, options, authorized, landingPageOn }: Handling,
+  { apollo, graph, cache, metrics, options, authorized, landingPageOn }: Handling,
 ) {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const landingPage = landingPageOn && isLandingPageRequest(req, url);
@@ -202,8 +204,29 @@ async function handle(
   const body = await readBody(req);
   if (body === 'too large')
     return json(res, 413, { errors: [{ message: `request body over ${MAX_BODY_BYTES} bytes` }] });
+  const method = (req.method ?? 'GET').toUpperCase();
+  const contentType = req.headers['content-type'] ?? '';
+  // Only a request that can carry an operation is looked up: a bare GET (the landing page) is not.
+  const key =
+    body !== '' || url.search !== ''
+      ? await cache.keyOf({
+          method,
+          search: url.search,
+          contentType,
+          accept: req.headers.accept ?? '',
+          preflight: PREFLIGHT_HEADERS.some((name) => (req.headers[name]?.length ?? 0) > 0),
+          body,
+        })
+      : null;
+  const hit = key === null ? undefined : cache.get(key);
+  if (hit) {
+    metrics.cacheRequests.inc({ outcome: 'hit' });
+    res.writeHead(hit.status, hit.headers);
+    res.end(hit.body);
+    return;
+  }
   let parsed: unknown = body;
-  if (/application\/json/i.test(req.headers['content-type'] ?? '') && body !== '') {
+  if (/application\/json/i.test(contentType) && body !== '') {
     try {
       parsed = JSON.parse(body);
     } catch {
@@ -213,16 +236,23 @@ async function handle(
     }
   }
   const headers = new HeaderMap();
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
+  const context = createContext(graph, options);
   const response = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: parsed },
-    context: async () => createContext(graph, options),
+    httpGraphQLRequest: { method, headers, search: url.search, body: parsed },
+    context: async () => context,
   });
-  for (const [key, value] of response.headers) res.setHeader(key, value);
+  for (const [name, value] of response.headers) res.setHeader(name, value);
   res.statusCode = response.status ?? 200;
+  if (context.answer.operation !== null) {
+    metrics.cacheRequests.inc({ outcome: context.answer.operation === 'query' && key !== null ? 'miss' : 'bypass' });
+  }
   if (response.body.kind === 'complete') {
+    if (key !== null && context.answer.cacheable && res.statusCode === 200) {
+      cache.set(key, { status: 200, headers: [...response.headers], body: response.body.string });
+    }
     res.end(response.body.string);
     return;
   }

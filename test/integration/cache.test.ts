@@ -54,6 +54,53 @@ describe('the response cache', () => {
     assert.ok(other.statements > 1);
   });
 
+  it('keeps answers apart by what decides them: Accept header, GET or POST, and sends a hit as the miss was sent', async () => {
+    const post = (accept: string) =>
+      fetch(cached.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept },
+        body: JSON.stringify({ query: COVERAGE }),
+      });
+    const counted = async <T>(fn: () => Promise<T>) => {
+      let statements = 0;
+      const stop = graph.onQuery(() => {
+        statements += 1;
+      });
+      try {
+        return { value: await fn(), statements };
+      } finally {
+        stop();
+      }
+    };
+    const kinds = ['application/graphql-response+json', 'application/json'];
+    for (const accept of kinds) {
+      const miss = await counted(() => post(accept));
+      const missBody = await miss.value.text();
+      const hit = await counted(() => post(accept));
+      assert.equal(hit.statements, 1, `${accept}: the repeat reads only the version`);
+      assert.equal(await hit.value.text(), missBody);
+      assert.equal(hit.value.status, miss.value.status);
+      assert.equal(hit.value.headers.get('content-type'), miss.value.headers.get('content-type'));
+    }
+    assert.notEqual(
+      (await post(kinds[0] as string)).headers.get('content-type'),
+      (await post(kinds[1] as string)).headers.get('content-type'),
+      'each Accept got its own content type, so its own entry',
+    );
+    // A GET query (Apollo asks for a preflight header against CSRF) is an entry of its own, and cached too.
+    const get = () =>
+      fetch(`${cached.url}?query=${encodeURIComponent(COVERAGE)}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const firstGet = await counted(get);
+    assert.ok(firstGet.statements > 1);
+    const repeatGet = await counted(get);
+    assert.equal(repeatGet.statements, 1);
+    assert.deepEqual(await repeatGet.value.json(), await firstGet.value.json());
+    // Without the preflight header Apollo refuses the GET; the refusal is never kept.
+    const refused = await fetch(`${cached.url}?query=${encodeURIComponent(COVERAGE)}`);
+    assert.equal(refused.status, 400);
+    assert.equal((await fetch(`${cached.url}?query=${encodeURIComponent(COVERAGE)}`)).status, 400);
+  });
+
   it('drops every answer when a seed changes the graph', async () => {
     const before = (await cached.gql(COVERAGE)).data;
     await seed(graph, { attack: [], atomic: [fixture('atomic')] }, { batchSize: 5000 });
