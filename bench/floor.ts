@@ -1,7 +1,7 @@
 // The benchmark's "floor" server: our schema on Apollo answering every scenario from memory, with no database at all.
 import { type DocumentNode, Kind, parse, print, type SelectionSetNode, visit } from 'graphql';
-import { executeInProcess } from '../src/api/server.js';
 import { loadTypeDefs } from '../src/api/schema.js';
+import { executeInProcess } from '../src/api/server.js';
 import type { Graph } from '../src/graph/driver.js';
 import { SCENARIOS } from './scenarios.js';
 
@@ -12,7 +12,9 @@ import { SCENARIOS } from './scenarios.js';
  * executing the selection over the finished answer (default resolvers) and serialising it. Its throughput is the
  * ceiling for such a server on this machine, whatever its database work.
  */
-export async function floorSchema(graph: Graph): Promise<{ typeDefs: string[]; resolvers: { Query: Record<string, unknown> } }> {
+export async function floorSchema(
+  graph: Graph,
+): Promise<{ typeDefs: string[]; resolvers: { Query: Record<string, unknown> } }> {
   const answers = new Map<string, Record<string, unknown>>();
   const rootFields = new Set<string>();
   for (const scenario of SCENARIOS) {

@@ -97,7 +97,7 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
   const loaderOptions = { maxBatchSize: 1000, batch: batching, cache: batching };
   let d3fendTactics: Promise<GraphNode[]> | null = null;
   // The loaders read `keep` when they run, after the projection plugin has set it.
-  const projection: Projection = { keep: {}, omitEdge: [] };
+  const projection: Projection = { keep: {}, keepEdge: null };
   const keep = (label: string) => keepFor(projection, label);
   // Every relation field of a tick in one statement: one UNION ALL branch per relation and 1000 parent keys.
   const related = new DataLoader<{ name: RelationName; key: string }, Related[], string>(
@@ -117,7 +117,7 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
           name,
           keys: positions.map((i) => requests[i]?.key ?? ''),
           keep: keep(targetLabel(name)),
-          omitEdge: projection.omitEdge,
+          keepEdge: projection.keepEdge,
         })),
       );
       const answers: Related[][] = requests.map(() => []);

@@ -14,11 +14,11 @@ import { NODE_KEYS, type NodeLabel } from '../graph/model.js';
 
 /**
  * What the reads of a request return: per node label, the stored properties the operation needs (a label not
- * listed: all of them, as before the operation is known); and the relationship properties left out.
+ * listed: all of them, as before the operation is known); and the relationship properties (null: all of them).
  */
 export interface Projection {
   keep: Record<string, string[]>;
-  omitEdge: string[];
+  keepEdge: string[] | null;
 }
 
 /** The properties reads of `label` return under `projection` (null: all of them). */
@@ -80,9 +80,36 @@ export const RELATED_PROPERTIES: Readonly<Record<string, Readonly<Record<string,
   'Technique.atomicTests': { AtomicTest: ['platforms'] },
 };
 
-/** Large relationship properties, each with the GraphQL fields that show it; read only when one is selected. */
+/**
+ * The relationship properties that resolvers read (a procedure's description, a log source's name and channel, an
+ * artifact relation, revoked and deprecated marks, counter paths); the seed's own bookkeeping on edges (keys, scopes)
+ * is never read by the API.
+ */
+export const EDGE_PROPERTIES: readonly string[] = [
+  'description',
+  'name',
+  'channel',
+  'relation',
+  'revoked',
+  'deprecated',
+  'paths',
+];
+
+/**
+ * Large relationship properties, each with the GraphQL fields (`Type.field`) that show it; read only when one of
+ * them is selected.
+ */
 export const LAZY_EDGE_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
-  paths: ['paths'],
+  paths: ['Countermeasure.paths'],
+  description: [
+    'TechniqueEdge.description',
+    'GroupEdge.description',
+    'SoftwareEdge.description',
+    'CampaignEdge.description',
+    'MitigationEdge.description',
+    'DataComponentEdge.description',
+    'DetectionStrategyEdge.description',
+  ],
 };
 
 /** Field names an operation selects, by the GraphQL type they are selected on ('*' for interfaces and unions). */
@@ -130,10 +157,19 @@ export function keptByLabel(byType: ReadonlyMap<string, ReadonlySet<string>>): R
 
 /** The relationship properties that no selected field shows, which reads leave out. */
 export function omittedEdgeProperties(byType: ReadonlyMap<string, ReadonlySet<string>>): string[] {
-  const selected = new Set([...byType.values()].flatMap((fields) => [...fields]));
+  const selected = (shownBy: string) => {
+    const [type = '', field = ''] = shownBy.split('.');
+    return byType.get(type)?.has(field) === true;
+  };
   return Object.entries(LAZY_EDGE_PROPERTIES)
-    .filter(([, shownBy]) => !shownBy.some((field) => selected.has(field)))
+    .filter(([, shownBy]) => !shownBy.some(selected))
     .map(([property]) => property);
+}
+
+/** The relationship properties reads return: those resolvers read, but the large ones no selected field shows. */
+export function keptEdgeProperties(byType: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  const omitted = new Set(omittedEdgeProperties(byType));
+  return EDGE_PROPERTIES.filter((property) => !omitted.has(property));
 }
 
 /**
@@ -149,11 +185,11 @@ export function projectionPlugin<T extends { projection: Projection }>(): Apollo
           let projection = computed.get(document);
           if (!projection) {
             const byType = fieldsByType(schema, document);
-            projection = { keep: keptByLabel(byType), omitEdge: omittedEdgeProperties(byType) };
+            projection = { keep: keptByLabel(byType), keepEdge: keptEdgeProperties(byType) };
             computed.set(document, projection);
           }
           contextValue.projection.keep = projection.keep;
-          contextValue.projection.omitEdge = projection.omitEdge;
+          contextValue.projection.keepEdge = projection.keepEdge;
         },
       };
     },

@@ -21,5 +21,5 @@ export async function readPageOf(
     { ...params, keep },
   );
   const nodes = (row?.nodes as unknown[] | undefined) ?? [];
-  return { total: Number(row?.total ?? 0), nodes: nodes.map((pairs) => fromPairs(pairs) as GraphNode) };
+  return { total: Number(row?.total ?? 0), nodes: nodes.map((pairs) => fromPairs(pairs, keep) as GraphNode) };
 }

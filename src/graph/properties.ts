@@ -5,21 +5,28 @@ import type { GraphNode } from './read.js';
 export type Keep = readonly string[] | null;
 
 /**
- * Cypher for the properties of node variable `x` named in parameter `keep` (by default `$keep`; all of them when it
- * is null), as `[key, value]` pairs (Cypher has no way to pick keys of a map by a list without APOC). Turn the
- * pairs back into an object with `fromPairs`.
+ * Cypher for the properties of node or relationship variable `x` named in parameter `keep` (by default `$keep`):
+ * their values in the order of `keep` (null where missing), or, when `keep` is null, all of them as `[key, value]`
+ * pairs. Values alone spare sending every key name with every node. Turn either back into an object with
+ * `fromPairs` and the same `keep`.
  */
 export const propertyPairs = (x: string, keep = 'keep') =>
-  `CASE WHEN $${keep} IS NULL THEN [k IN keys(${x}) | [k, ${x}[k]]]
-        ELSE [k IN $${keep} WHERE ${x}[k] IS NOT NULL | [k, ${x}[k]]] END`;
+  `CASE WHEN $${keep} IS NULL THEN [k IN keys(${x}) | [k, ${x}[k]]] ELSE [k IN $${keep} | ${x}[k]] END`;
 
-/** Cypher for the properties of relationship variable `r` but those named in parameter `omit`, as pairs. */
-export const edgePairs = (r: string, omit: string) => `[k IN keys(${r}) WHERE NOT k IN $${omit} | [k, ${r}[k]]]`;
-
-/** A node's properties from the pairs `propertyPairs` returned; null stays null. */
-export function fromPairs(pairs: unknown): GraphNode | null {
-  if (!Array.isArray(pairs)) return null;
+/**
+ * An object from what `propertyPairs` returned with the same `keep`: values zipped with `keep` (nulls left out), or
+ * the pairs; null stays null.
+ */
+export function fromPairs(value: unknown, keep: Keep): GraphNode | null {
+  if (!Array.isArray(value)) return null;
   const node: Record<string, unknown> = {};
-  for (const [key, value] of pairs as [string, unknown][]) node[key] = value;
+  if (keep === null) {
+    for (const [key, item] of value as [string, unknown][]) node[key] = item;
+  } else {
+    for (let i = 0; i < keep.length; i++) {
+      const item = value[i];
+      if (item !== null && item !== undefined) node[keep[i] as string] = item;
+    }
+  }
   return node as GraphNode;
 }

@@ -79,6 +79,6 @@ export async function readSearch(
   return rows.map((row) => ({
     label: row.label as string,
     score: Number(row.score),
-    node: fromPairs(row.node) as GraphNode,
+    node: fromPairs(row.node, keep) as GraphNode,
   }));
 }

@@ -2,7 +2,7 @@
 import type { Graph, Row } from './driver.js';
 import { NODE_KEYS, type NodeLabel } from './model.js';
 import { readPageOf } from './page.js';
-import { edgePairs, fromPairs, type Keep, propertyPairs } from './properties.js';
+import { fromPairs, type Keep, propertyPairs } from './properties.js';
 import { RELATIONS, type RelationName, targetLabel } from './relations.js';
 
 /** A node as the API sees it: its properties, plain JS values. ATT&CK nodes have stixId and id; D3FEND ones iri. */
@@ -12,7 +12,7 @@ export type GraphNode = Record<string, unknown> & { stixId: string; id: string; 
 export interface Related {
   node: GraphNode;
   edge: Record<string, unknown> | null;
-  /** The related node's element id: tells two paths to one node apart from two nodes. */
+  /** The related node's key (stixId, iri, uid or guid): tells two paths to one node apart from two nodes. */
   eid: string;
 }
 
@@ -20,12 +20,12 @@ export type { RelationName } from './relations.js';
 
 const D3F_NAMESPACE = 'http://d3fend.mitre.org/ontologies/d3fend.owl#';
 
-/** One relation's batch: the parent keys to follow it from, the related nodes' properties to read (all when null), and the edges' properties to leave out. */
+/** One relation's batch: the parent keys to follow it from, and the related nodes' and edges' properties to read (all when null). */
 export interface RelatedBatch {
   name: RelationName;
   keys: readonly string[];
   keep: Keep;
-  omitEdge?: readonly string[];
+  keepEdge?: Keep;
 }
 
 /**
@@ -45,14 +45,13 @@ export async function readRelatedBatches(graph: Graph, batches: readonly Related
       : `CALL (p) { ${match(relation.pattern)} }`;
     params[`keys${i}`] = batch.keys;
     params[`keep${i}`] = batch.keep;
-    params[`omitEdge${i}`] = batch.omitEdge ?? [];
+    params[`keepEdge${i}`] = batch.keepEdge ?? null;
     return `UNWIND $keys${i} AS key
        MATCH (p:${relation.from} {${NODE_KEYS[relation.from]}: key})
        ${body}
        WITH key, c, r ORDER BY ${relation.order ?? 'c.id'}
        RETURN ${i} AS batch, key,
-         collect({node: ${propertyPairs('c', `keep${i}`)}, edge: ${edgePairs('r', `omitEdge${i}`)},
-                 eid: elementId(c)}) AS related`;
+         collect({node: ${propertyPairs('c', `keep${i}`)}, edge: ${propertyPairs('r', `keepEdge${i}`)}}) AS related`;
   });
   const rows = await graph.read(
     `CALL () {
@@ -63,16 +62,17 @@ export async function readRelatedBatches(graph: Graph, batches: readonly Related
   );
   const found = batches.map(() => new Map<string, Related[]>());
   for (const row of rows) {
-    const related = row.related as (Omit<Related, 'node' | 'edge'> & { node: unknown; edge: unknown })[];
+    const related = row.related as { node: unknown; edge: unknown }[];
     const batch = batches[row.batch as number];
     const key = batch ? NODE_KEYS[targetLabel(batch.name)] : 'id';
-    found[row.batch as number]?.set(
-      row.key as string,
-      related
-        .map((item) => ({ ...item, node: fromPairs(item.node) as GraphNode, edge: fromPairs(item.edge) }))
-        // A node deleted while the statement ran (a seed retiring it) comes without properties: it is gone.
-        .filter((item) => item.node[key] !== undefined),
-    );
+    const items: Related[] = [];
+    for (const item of related) {
+      const node = fromPairs(item.node, batch?.keep ?? null) as GraphNode;
+      // A node deleted while the statement ran (a seed retiring it) comes without properties: it is gone.
+      if (node[key] === undefined) continue;
+      items.push({ node, edge: fromPairs(item.edge, batch?.keepEdge ?? null), eid: String(node[key]) });
+    }
+    found[row.batch as number]?.set(row.key as string, items);
   }
   return batches.map((batch, i) => batch.keys.map((key) => found[i]?.get(key) ?? []));
 }
@@ -122,7 +122,7 @@ export async function readNodes(
   );
   const byKey = new Map(
     rows
-      .map((row: Row) => [row.key as string, fromPairs(row.node)] as const)
+      .map((row: Row) => [row.key as string, fromPairs(row.node, keep)] as const)
       // A node deleted while the statement ran comes without properties: not found.
       .filter(([, node]) => node?.[NODE_KEYS[label]] !== undefined),
   );

@@ -68,8 +68,17 @@ describe('projection of stored properties', () => {
 
   it('leaves the counter paths of edges out unless a path is selected', () => {
     const omitted = (query: string) => omittedEdgeProperties(fieldsByType(schema, parse(query)));
-    assert.deepEqual(omitted('{ technique(id: "T1") { countermeasures { technique { id } } } }'), ['paths']);
-    assert.deepEqual(omitted('{ technique(id: "T1") { countermeasures { paths { via } } } }'), []);
+    assert.deepEqual(omitted('{ technique(id: "T1") { countermeasures { technique { id } } } }'), [
+      'paths',
+      'description',
+    ]);
+    assert.deepEqual(omitted('{ technique(id: "T1") { countermeasures { paths { via } } } }'), ['description']);
+    // A procedure description is read for the edges of a connection that show it, not for a node's description.
+    assert.deepEqual(omitted('{ technique(id: "T1") { description groups { nodes { id } } } }'), [
+      'paths',
+      'description',
+    ]);
+    assert.deepEqual(omitted('{ technique(id: "T1") { groups { edges { description } } } }'), ['paths']);
   });
 
   it('names only types and fields that the schema has', () => {
@@ -85,9 +94,20 @@ describe('projection of stored properties', () => {
       assert.ok(fieldsOf(type).includes(field), key);
       for (const label of Object.keys(labels)) assert.ok(label in NODE_KEYS, `${key}: ${label}`);
     }
-    const allFields = new Set(Object.keys(schema.getTypeMap()).flatMap(fieldsOf));
+    // Every connection edge type that shows a relationship's description is listed (else it would come back empty).
+    const edgeTypes = Object.keys(schema.getTypeMap()).filter(
+      (type) => type.endsWith('Edge') && fieldsOf(type).includes('description'),
+    );
+    assert.ok(edgeTypes.length > 0);
+    assert.deepEqual(
+      edgeTypes.filter((type) => !LAZY_EDGE_PROPERTIES.description?.includes(`${type}.description`)),
+      [],
+    );
     for (const shownBy of Object.values(LAZY_EDGE_PROPERTIES)) {
-      for (const field of shownBy) assert.ok(allFields.has(field), field);
+      for (const typeField of shownBy) {
+        const [type = '', field = ''] = typeField.split('.');
+        assert.ok(fieldsOf(type).includes(field), typeField);
+      }
     }
   });
 
