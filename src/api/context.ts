@@ -28,7 +28,8 @@ import { keepFor, keepForAll, type Projection } from './projection.js';
 /** Loaders built for one request and dropped with it, so nothing is cached across requests. */
 export interface Loaders {
   /** Related nodes of a parent, by the key of the relation's parent label: one query per tick for all relations. */
-  related(name: RelationName): { load(key: string): Promise<Related[]> };
+  /** Related nodes through relation `name`, for GraphQL field `field` (`Type.field`) when a resolver says which. */
+  related(name: RelationName, field?: string): { load(key: string): Promise<Related[]> };
   /** Nodes of a label by ATT&CK id or STIX id: one batched query per label per tick. */
   node(label: NodeLabel): DataLoader<string, GraphNode | null>;
   /** One page of a filtered list (top-level list fields). */
@@ -97,26 +98,28 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
   const loaderOptions = { maxBatchSize: 1000, batch: batching, cache: batching };
   let d3fendTactics: Promise<GraphNode[]> | null = null;
   // The loaders read `keep` when they run, after the projection plugin has set it.
-  const projection: Projection = { keep: {}, keepEdge: null };
-  const keep = (label: string) => keepFor(projection, label);
+  const projection: Projection = { keep: {}, keepByField: {}, keepEdge: null };
+  const keep = (label: string, field?: string) => keepFor(projection, label, field);
   // Every relation field of a tick in one statement: one UNION ALL branch per relation and 1000 parent keys.
-  const related = new DataLoader<{ name: RelationName; key: string }, Related[], string>(
+  // A relation loaded for a GraphQL field (`Type.field`) reads the properties that field's selection needs.
+  const related = new DataLoader<{ name: RelationName; key: string; field?: string }, Related[], string>(
     async (requests) => {
-      const byName = new Map<RelationName, number[]>();
-      for (const [i, { name }] of requests.entries()) {
-        const positions = byName.get(name) ?? [];
-        positions.push(i);
-        byName.set(name, positions);
+      const groups = new Map<string, { name: RelationName; field?: string; positions: number[] }>();
+      for (const [i, { name, field }] of requests.entries()) {
+        const id = `${name}\u0000${field ?? ''}`;
+        const group = groups.get(id) ?? { name, field, positions: [] };
+        group.positions.push(i);
+        groups.set(id, group);
       }
-      const branches = [...byName].flatMap(([name, positions]) =>
-        chunks(positions, 1000).map((chunk) => ({ name, positions: chunk })),
+      const branches = [...groups.values()].flatMap(({ name, field, positions }) =>
+        chunks(positions, 1000).map((chunk) => ({ name, field, positions: chunk })),
       );
       const results = await readRelatedBatches(
         graph,
-        branches.map(({ name, positions }) => ({
+        branches.map(({ name, field, positions }) => ({
           name,
           keys: positions.map((i) => requests[i]?.key ?? ''),
-          keep: keep(targetLabel(name)),
+          keep: keep(targetLabel(name), field),
           keepEdge: projection.keepEdge,
         })),
       );
@@ -126,10 +129,14 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
       }
       return answers;
     },
-    { batch: batching, cache: batching, cacheKeyFn: ({ name, key }) => `${name}\u0000${key}` },
+    {
+      batch: batching,
+      cache: batching,
+      cacheKeyFn: ({ name, key, field }) => `${name}\u0000${field ?? ''}\u0000${key}`,
+    },
   );
   const loaders: Loaders = {
-    related: (name) => ({ load: (key) => related.load({ name, key }) }),
+    related: (name, field) => ({ load: (key) => related.load({ name, key, field }) }),
     node(label) {
       let loader = nodes.get(label);
       if (!loader) {

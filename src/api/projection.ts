@@ -18,12 +18,18 @@ import { NODE_KEYS, type NodeLabel } from '../graph/model.js';
  */
 export interface Projection {
   keep: Record<string, string[]>;
+  /**
+   * Per relation field (`Type.field`) and label of the nodes it returns, the properties that field's own selection
+   * needs: fewer than the label's when the label is selected elsewhere with more (a technique's description, not its
+   * sub-techniques'). A field not listed reads the label's.
+   */
+  keepByField: Record<string, Record<string, string[]>>;
   keepEdge: string[] | null;
 }
 
-/** The properties reads of `label` return under `projection` (null: all of them). */
-export function keepFor(projection: Projection, label: string): string[] | null {
-  return projection.keep[label] ?? null;
+/** The properties reads of `label` return under `projection` (null: all of them), for relation field `field`. */
+export function keepFor(projection: Projection, label: string, field?: string): string[] | null {
+  return (field === undefined ? undefined : projection.keepByField[field]?.[label]) ?? projection.keep[label] ?? null;
 }
 
 /** The properties to return for reads that mix `labels` (search): every one that one of the labels needs. */
@@ -136,7 +142,10 @@ export function fieldsByType(schema: GraphQLSchema, document: DocumentNode): Map
  * label's GraphQL type (or on an interface or union) show, and those that resolvers of selected fields read from
  * related nodes. GraphQL object types are named after the labels.
  */
-export function keptByLabel(byType: ReadonlyMap<string, ReadonlySet<string>>): Record<string, string[]> {
+export function keptByLabel(
+  byType: ReadonlyMap<string, ReadonlySet<string>>,
+  relationFields: ReadonlyMap<string, ReadonlySet<string>> = byType,
+): Record<string, string[]> {
   const shared = byType.get('*') ?? new Set<string>();
   const keep: Record<string, string[]> = {};
   for (const label of Object.keys(NODE_KEYS) as NodeLabel[]) {
@@ -145,12 +154,56 @@ export function keptByLabel(byType: ReadonlyMap<string, ReadonlySet<string>>): R
       properties.add(field);
       for (const property of FIELD_PROPERTIES[label]?.[field] ?? []) properties.add(property);
     }
-    for (const [type, fields] of byType) {
+    for (const [type, fields] of relationFields) {
       for (const field of fields) {
         for (const property of RELATED_PROPERTIES[`${type}.${field}`]?.[label] ?? []) properties.add(property);
       }
     }
     keep[label] = [...properties];
+  }
+  return keep;
+}
+
+/**
+ * For each field of the operation on a node label's type (the fields that may load related nodes), the properties
+ * of each label that the selection under it needs: the fields selected on that label below it, up to the next such
+ * field, with the properties FIELD_PROPERTIES and RELATED_PROPERTIES add. Empty when the document uses named
+ * fragments (their fields are not under one field of the operation): every read then uses its label's properties.
+ */
+export function keptByField(schema: GraphQLSchema, document: DocumentNode): Record<string, Record<string, string[]>> {
+  if (document.definitions.some((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)) return {};
+  const labels = new Set<string>(Object.keys(NODE_KEYS));
+  const owned = new Map<string, Map<string, Set<string>>>();
+  const frames: { key: string; onLabel: boolean }[] = [];
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      [Kind.FIELD]: {
+        enter(node) {
+          const parent = typeInfo.getParentType();
+          const type = !parent || isAbstractType(parent) ? '*' : parent.name;
+          const owner = frames.findLast((frame) => frame.onLabel);
+          if (owner && (type === '*' || labels.has(type))) {
+            const byType = owned.get(owner.key) ?? new Map<string, Set<string>>();
+            const fields = byType.get(type) ?? new Set<string>();
+            fields.add(node.name.value);
+            byType.set(type, fields);
+            owned.set(owner.key, byType);
+          }
+          frames.push({ key: `${type}.${node.name.value}`, onLabel: labels.has(type) });
+        },
+        leave() {
+          frames.pop();
+        },
+      },
+    }),
+  );
+  const keep: Record<string, Record<string, string[]>> = {};
+  for (const [frame, byType] of owned) {
+    // RELATED_PROPERTIES of the field itself: what its resolver reads of the nodes it returns.
+    const [frameType = '', frameField = ''] = frame.split('.');
+    keep[frame] = keptByLabel(byType, new Map([[frameType, new Set([frameField])]]));
   }
   return keep;
 }
@@ -185,10 +238,15 @@ export function projectionPlugin<T extends { projection: Projection }>(): Apollo
           let projection = computed.get(document);
           if (!projection) {
             const byType = fieldsByType(schema, document);
-            projection = { keep: keptByLabel(byType), keepEdge: keptEdgeProperties(byType) };
+            projection = {
+              keep: keptByLabel(byType),
+              keepByField: keptByField(schema, document),
+              keepEdge: keptEdgeProperties(byType),
+            };
             computed.set(document, projection);
           }
           contextValue.projection.keep = projection.keep;
+          contextValue.projection.keepByField = projection.keepByField;
           contextValue.projection.keepEdge = projection.keepEdge;
         },
       };

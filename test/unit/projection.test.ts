@@ -5,6 +5,7 @@ import { buildSchema, parse } from 'graphql';
 import {
   FIELD_PROPERTIES,
   fieldsByType,
+  keptByField,
   keptByLabel,
   LAZY_EDGE_PROPERTIES,
   omittedEdgeProperties,
@@ -53,6 +54,37 @@ describe('projection of stored properties', () => {
     assert.ok(keep.SigmaRule?.includes('yaml'));
     assert.ok(!keep.Technique?.includes('description'));
     assert.ok(!keep.AtomicTest?.includes('description'));
+  });
+
+  it('reads for each relation field only what its own selection needs', () => {
+    const byField = keptByField(
+      schema,
+      parse(`{ technique(id: "T1") {
+        description
+        subtechniques { id name parent { description } }
+        groups { nodes { name ... on AttackObject { aliases: description } } }
+        sigmaRules { nodes { title } }
+        countermeasures { technique { name tactic { name } } }
+      } }`),
+    );
+    // The root technique's description is not its sub-techniques' (one level down), but is their parent's (two down).
+    assert.ok(!byField['Technique.subtechniques']?.Technique?.includes('description'));
+    assert.ok(byField['Technique.subtechniques']?.Technique?.includes('id'));
+    assert.ok(byField['Technique.parent']?.Technique?.includes('description'));
+    // Fields through a connection and an interface belong to the relation field above them.
+    assert.ok(byField['Technique.groups']?.Group?.includes('description'));
+    // Base and key properties, and what the field's resolver reads of what it returns (RELATED_PROPERTIES).
+    assert.ok(byField['Technique.sigmaRules']?.SigmaRule?.includes('uid'));
+    assert.ok(byField['Technique.sigmaRules']?.SigmaRule?.includes('levelRank'));
+    assert.ok(!byField['Technique.sigmaRules']?.SigmaRule?.includes('yaml'));
+    assert.ok(byField['Technique.countermeasures']?.D3fendTechnique?.includes('tactic'));
+    assert.ok(!byField['Technique.countermeasures']?.D3fendTechnique?.includes('kbArticle'));
+    // With named fragments the fields are not under one relation field: every read uses its label's properties.
+    const withFragment = keptByField(
+      schema,
+      parse('query { technique(id: "T1") { ...T } } fragment T on Technique { subtechniques { description } }'),
+    );
+    assert.deepEqual(withFragment, {});
   });
 
   it('reads the properties a computed field and the resolvers of related nodes need', () => {

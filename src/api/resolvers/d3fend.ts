@@ -1,4 +1,5 @@
 // Resolvers of the D3FEND types and of Technique.countermeasures: through per-request loaders, paths explained.
+import type { GraphQLResolveInfo } from 'graphql';
 import { BadUserInputError } from '../../errors.js';
 import type { GraphNode, Related } from '../../graph/read.js';
 import { counterPaths } from '../../graph/read-d3fend.js';
@@ -38,12 +39,13 @@ export async function countermeasuresOf(
   technique: Record<string, unknown>,
   args: { tactic?: string | null; includeDeprecated?: boolean | null },
   ctx: Context,
+  info?: GraphQLResolveInfo,
 ): Promise<Related[]> {
   // Asked for together, so that the relation joins the other relation fields of this level in one statement.
   const [wanted, tactics, countermeasures] = await Promise.all([
     tacticName(args.tactic, ctx),
     ctx.loaders.d3fendTactics(),
-    loadRelated('techniqueCountermeasures', technique, ctx),
+    loadRelated('techniqueCountermeasures', technique, ctx, info),
   ]);
   const order = new Map(tactics.map((t, i) => [String(t.name), i]));
   const rank = (item: Related) => order.get(String(item.node.tactic)) ?? order.size;
@@ -55,7 +57,7 @@ export async function countermeasuresOf(
 
 export const d3fendResolvers: Resolvers = {
   Technique: {
-    countermeasures: (technique, args, ctx) => countermeasuresOf(technique, args, ctx),
+    countermeasures: (technique, args, ctx, info) => countermeasuresOf(technique, args, ctx, info),
     artifacts: (technique, _args, ctx) => loadRelated('techniqueArtifacts', technique, ctx),
   },
   Countermeasure: {

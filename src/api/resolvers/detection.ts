@@ -1,4 +1,5 @@
 // Resolvers of Sigma rules and Atomic tests, and of the Technique fields that list them.
+import type { GraphQLResolveInfo } from 'graphql';
 import { BadUserInputError } from '../../errors.js';
 import type { GraphNode } from '../../graph/read.js';
 import { type SigmaFilter, sigmaRuleMatches } from '../../graph/read-rules.js';
@@ -41,13 +42,14 @@ async function techniqueSigmaRules(
   technique: GraphNode,
   args: { filter?: SigmaRuleFilter | null; first?: number | null; after?: string | null },
   ctx: Context,
+  info?: GraphQLResolveInfo,
 ) {
   if (args.filter?.technique || args.filter?.tactic || args.filter?.text) {
     throw new BadUserInputError('"technique", "tactic" and "text" filter the top-level sigmaRules only');
   }
   pageWindow(args);
   const filter = sigmaFilter(args.filter);
-  const rules = (await loadRelated('techniqueSigmaRules', technique, ctx)).map((item) => item.node);
+  const rules = (await loadRelated('techniqueSigmaRules', technique, ctx, info)).map((item) => item.node);
   return connectionFromList(
     rules.filter((rule) => sigmaRuleMatches(rule, filter)).map((node) => ({ node })),
     args,
@@ -57,9 +59,9 @@ async function techniqueSigmaRules(
 export const detectionResolvers: Resolvers = {
   Technique: {
     sigmaRules: techniqueSigmaRules,
-    atomicTests: async (technique, args, ctx) => {
+    atomicTests: async (technique, args, ctx, info) => {
       const platform = lower(args.platform);
-      return (await loadRelated('techniqueAtomicTests', technique, ctx))
+      return (await loadRelated('techniqueAtomicTests', technique, ctx, info))
         .map((item) => item.node)
         .filter((test) => platform === null || strings(test.platforms).some((p) => p.toLowerCase() === platform));
     },

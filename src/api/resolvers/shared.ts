@@ -1,4 +1,5 @@
 // Building blocks of the resolvers: relationship fields through loaders, domain enum mapping, id checks.
+import type { GraphQLResolveInfo } from 'graphql';
 import { BadUserInputError } from '../../errors.js';
 import { LABEL_OF_STIX_TYPE, NODE_KEYS } from '../../graph/model.js';
 import type { GraphNode, Related, RelationName } from '../../graph/read.js';
@@ -41,9 +42,18 @@ function distinct(items: Related[]): Related[] {
   return items.filter((item) => !seen.has(item.eid) && seen.add(item.eid));
 }
 
-/** The related items of `parent` through relation `name`, by the key property of the relation's parent label. */
-export function loadRelated(name: RelationName, parent: Record<string, unknown>, ctx: Context): Promise<Related[]> {
-  return ctx.loaders.related(name).load(String(parent[NODE_KEYS[RELATIONS[name].from]]));
+/**
+ * The related items of `parent` through relation `name`, by the key property of the relation's parent label. With
+ * the resolver's `info`, they carry only the properties that field's selection needs.
+ */
+export function loadRelated(
+  name: RelationName,
+  parent: Record<string, unknown>,
+  ctx: Context,
+  info?: Pick<GraphQLResolveInfo, 'parentType' | 'fieldName'>,
+): Promise<Related[]> {
+  const field = info ? `${info.parentType.name}.${info.fieldName}` : undefined;
+  return ctx.loaders.related(name, field).load(String(parent[NODE_KEYS[RELATIONS[name].from]]));
 }
 
 interface RevokedArg {
@@ -53,14 +63,24 @@ interface RevokedArg {
 /** A list field: the related nodes, without revoked or deprecated ones unless asked. */
 export const relatedList =
   (name: RelationName) =>
-  async (parent: Record<string, unknown>, args: RevokedArg, ctx: Context): Promise<GraphNode[]> =>
-    distinct((await loadRelated(name, parent, ctx)).filter(visible(args.includeRevoked))).map((i) => i.node);
+  async (
+    parent: Record<string, unknown>,
+    args: RevokedArg,
+    ctx: Context,
+    info?: GraphQLResolveInfo,
+  ): Promise<GraphNode[]> =>
+    distinct((await loadRelated(name, parent, ctx, info)).filter(visible(args.includeRevoked))).map((i) => i.node);
 
 /** A single-valued field (parent, revokedBy, data source): the first related node or null. */
 export const relatedOne =
   (name: RelationName) =>
-  async (parent: Record<string, unknown>, _args: unknown, ctx: Context): Promise<GraphNode | null> =>
-    (await loadRelated(name, parent, ctx))[0]?.node ?? null;
+  async (
+    parent: Record<string, unknown>,
+    _args: unknown,
+    ctx: Context,
+    info?: GraphQLResolveInfo,
+  ): Promise<GraphNode | null> =>
+    (await loadRelated(name, parent, ctx, info))[0]?.node ?? null;
 
 /** A connection field: the related nodes paged by first/after, each edge with its relationship's description. */
 export const relatedConnection =
@@ -69,9 +89,10 @@ export const relatedConnection =
     parent: Record<string, unknown>,
     args: RevokedArg & PageArgs,
     ctx: Context,
+    info?: GraphQLResolveInfo,
   ): Promise<Connection<GraphNode>> => {
     pageWindow(args); // reject bad paging arguments before touching the graph
-    const items = distinct((await loadRelated(name, parent, ctx)).filter(visible(args.includeRevoked)));
+    const items = distinct((await loadRelated(name, parent, ctx, info)).filter(visible(args.includeRevoked)));
     return connectionFromList(
       items.map((i) => ({ node: i.node, description: (i.edge?.description as string | null) ?? null })),
       args,
