@@ -40,15 +40,27 @@ export interface CoverageRow {
 /**
  * Every current technique of the domain with its Sigma, D3FEND, Atomic and mitigation counts under the filter, in
  * one query whatever the size of the matrix, from the facts the seed stored on each technique (no traversal).
- * Techniques outside the platform or profile filters come too (marked `inScope: false`) so that sub-techniques can be
- * rolled up into parents.
+ * Techniques outside the platform filter come too (marked `inScope: false`) so that sub-techniques can be rolled up
+ * into parents; with a threat profile (groups, software, campaigns), only the profile's techniques and their parents.
  */
 export async function readCoverageRows(graph: Graph, scope: CoverageScope): Promise<CoverageRow[]> {
   const profile = scope.groups !== null || scope.software !== null || scope.campaigns !== null;
   const rows = await graph.read(
     `MATCH (t:Technique)
      WHERE $domain IN t.domains AND NOT t.revoked AND NOT t.deprecated
-     WITH t, coalesce(t.coverageSigmaLevels, []) AS levels, t.coverageSigmaStatuses AS statuses,
+     WITH t, CASE WHEN $profile
+               THEN [u IN coalesce(t.coverageUsers, []) WHERE u IN $members]
+               ELSE coalesce(t.coverageGroups, [])
+             END AS users
+     // With a threat profile, only its techniques and their parents (for the roll-up) are counted below.
+     WITH collect({t: t, users: users}) AS all
+     WITH all, CASE WHEN $profile
+                 THEN [x IN all WHERE size(x.users) > 0 | coalesce(x.t.coverageParent, x.t.id)]
+               END AS families
+     UNWIND all AS x
+     WITH x.t AS t, x.users AS users, families
+     WHERE families IS NULL OR size(users) > 0 OR t.id IN families
+     WITH t, users, coalesce(t.coverageSigmaLevels, []) AS levels, t.coverageSigmaStatuses AS statuses,
           t.coverageSigmaSources AS sources, t.coverageSigmaFolders AS folders, t.coverageSigmaProducts AS products
      RETURN t.stixId AS stixId, t.id AS id, t.coverageParent AS parentId, coalesce(t.coverageTactics, []) AS tactics,
             ($platforms IS NULL OR any(p IN t.platforms WHERE toLower(p) IN $platforms)) AS platformOk,
@@ -66,10 +78,7 @@ export async function readCoverageRows(graph: Graph, scope: CoverageScope): Prom
                             WHERE any(p IN split(test, $item) WHERE p IN $atomicPlatforms)])
             END AS atomicTests,
             coalesce(t.coverageMitigations, 0) AS mitigations,
-            CASE WHEN $profile
-              THEN [u IN coalesce(t.coverageUsers, []) WHERE u IN $members]
-              ELSE coalesce(t.coverageGroups, [])
-            END AS users,
+            users,
             t.platforms AS platforms
      ORDER BY id`,
     {
