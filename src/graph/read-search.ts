@@ -1,6 +1,6 @@
 // Search: the full-text index over ids, names, aliases and descriptions, with exact ids first.
 import type { Graph } from './driver.js';
-import { SEARCH_INDEX, SEARCH_LABELS } from './model.js';
+import { ATTACK_LABELS, SEARCH_INDEX, SEARCH_LABELS } from './model.js';
 import { fromPairs, type Keep, propertyPairs } from './properties.js';
 import type { GraphNode } from './read.js';
 
@@ -30,6 +30,14 @@ export function luceneQuery(text: string): string {
 }
 
 /**
+ * An exact ATT&CK id among the searchable ATT&CK labels: one index seek per label (a match on the shared
+ * AttackObject label would scan every ATT&CK node, which has no index on id).
+ */
+const EXACT_ID_SEEKS = ATTACK_LABELS.filter((label) => (SEARCH_LABELS as readonly string[]).includes(label))
+  .map((label) => `MATCH (n:${label}) WHERE n.id = toUpper($text) RETURN n AS node, 1000.0 AS score`)
+  .join('\n       UNION\n       ');
+
+/**
  * The best `first` hits for `text` among nodes of `labels` (all searchable ones when null); revoked and deprecated
  * objects left out. A node whose id is the text (any case) comes first, then the sub-techniques of a technique id.
  */
@@ -44,8 +52,7 @@ export async function readSearch(
   if (query === '') return [];
   const rows = await graph.read(
     `CALL () {
-       MATCH (n:AttackObject) WHERE n.id = toUpper($text)
-       RETURN n AS node, 1000.0 AS score
+       ${EXACT_ID_SEEKS}
        UNION
        MATCH (n:D3fendTechnique) WHERE n.id = toUpper($text)
        RETURN n AS node, 1000.0 AS score

@@ -290,6 +290,10 @@ describe('coverage on the real data', { skip }, () => {
     assert.ok(t1550.includes('TECHNIQUE T1550.001'), t1550.join(', '));
     assert.ok((await search('pass the hash')).includes('TECHNIQUE T1550.002'));
     assert.equal((await search('APT29'))[0], 'GROUP G0016');
+    // An exact id of any searchable ATT&CK type comes first, whatever its case.
+    assert.equal((await search('g0016'))[0], 'GROUP G0016');
+    assert.equal((await search('S0002'))[0], 'SOFTWARE S0002');
+    assert.equal((await search('m1026'))[0], 'MITIGATION M1026');
     assert.equal((await search('Cozy Bear', 'GROUP'))[0], 'GROUP G0016');
     assert.equal((await search('Decoy Session Token'))[0], 'D3FEND_TECHNIQUE D3-DST');
     assert.ok((await search('mimikatz', 'SOFTWARE')).every((h) => h.startsWith('SOFTWARE ')));
