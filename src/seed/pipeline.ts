@@ -96,7 +96,12 @@ export async function readSources(
         `${first.reason} (--strict: ${skipped.length} file${skipped.length > 1 ? 's' : ''} would be skipped)`,
       );
     }
-    parsed.push({ records, labels: reader.labels, readSeconds: secondsSince(started) });
+    const readSeconds = secondsSince(started);
+    progress.done(
+      `${records.scope}: parsed ${records.nodes.length + records.edges.length} objects (${records.nodes.length} nodes, ` +
+        `${records.edges.length} edges, ${records.warnings.length} warnings) in ${Number(readSeconds.toFixed(1))} s`,
+    );
+    parsed.push({ records, labels: reader.labels, readSeconds });
   }
   return parsed;
 }
@@ -222,11 +227,9 @@ async function writeSources(
   for (const { records, labels, readSeconds } of parsed) {
     const started = Date.now();
     const objects = records.nodes.length + records.edges.length;
+    progress.writing(records.scope, 0, objects);
     const written = await writeRecords(graph, records, batchSize, (w) =>
-      progress.update(
-        records.scope,
-        `${objects} parsed, ${w.nodes} nodes and ${w.edges} edges written, ${elapsed(started)} s`,
-      ),
+      progress.writing(records.scope, w.nodes + w.edges, objects),
     );
     const removed = await removeVanished(graph, records, labels);
     await writeDataset(graph, records, countsOf(records), new Date().toISOString());
@@ -257,10 +260,6 @@ function countsOf(records: SourceRecords): Record<string, number> {
   for (const edge of records.edges) counts[edge.type] = (counts[edge.type] ?? 0) + 1;
   counts.warnings = records.warnings.length;
   return counts;
-}
-
-function elapsed(since: number): string {
-  return ((Date.now() - since) / 1000).toFixed(1);
 }
 
 /** Seconds since a `performance.now()` reading, to the millisecond. */

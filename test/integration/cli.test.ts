@@ -158,6 +158,28 @@ describe('coverage-graph seed --json', () => {
     });
     const seconds = report.sources.reduce((sum, s) => sum + s.readSeconds + s.writeSeconds, 0);
     assert.ok(report.totalSeconds > seconds + report.schemaSeconds + report.linkSeconds, JSON.stringify(report));
+
+    // Not a terminal: plain lines (no cursor codes), one per source read and written, and the final table.
+    assert.ok(!result.stderr.includes('\r') && !result.stderr.includes('\u001b['), 'no cursor codes');
+    const counts = (n: number) => n.toLocaleString('en-US');
+    for (const source of report.sources) {
+      assert.ok(result.stderr.includes(`${source.scope}: parsed ${source.parsed} objects`), source.scope);
+      assert.ok(result.stderr.includes(`${source.scope}: writing ${counts(source.parsed)} parsed objects`));
+      const row = result.stderr.split('\n').find((line) => line.startsWith(`${source.scope} `));
+      assert.deepEqual(row?.trim().split(/\s+/).slice(0, 6), [
+        source.scope,
+        counts(source.parsed),
+        counts(source.nodes),
+        counts(source.edges),
+        counts(source.removedNodes + source.removedEdges),
+        counts(source.warnings),
+      ]);
+    }
+    const sigmaRow = result.stderr.split('\n').find((line) => line.startsWith('sigma:sigmahq '));
+    assert.equal(sigmaRow?.trim().split(/\s+/)[6], counts(skippedSigmaFiles), 'the skipped files column');
+    assert.match(result.stderr, /^source +parsed +nodes +edges +retired +warnings +skipped files +read s +write s$/m);
+    const total = result.stderr.split('\n').find((line) => line.startsWith('total '));
+    assert.equal(total?.trim().split(/\s+/)[2], counts(report.sources.reduce((sum, s) => sum + s.nodes, 0)));
     assert.ok(report.peakRssBytes > 20e6 && report.peakRssBytes < 2e9, String(report.peakRssBytes));
   });
 
