@@ -25,6 +25,7 @@ export interface CoverageScope {
 export interface CoverageRow {
   stixId: string;
   id: string;
+  name: string;
   parentId: string | null;
   tactics: string[];
   inScope: boolean;
@@ -62,7 +63,7 @@ export async function readCoverageRows(graph: Graph, scope: CoverageScope): Prom
      WHERE families IS NULL OR size(users) > 0 OR t.id IN families
      WITH t, users, coalesce(t.coverageSigmaLevels, []) AS levels, t.coverageSigmaStatuses AS statuses,
           t.coverageSigmaSources AS sources, t.coverageSigmaFolders AS folders, t.coverageSigmaProducts AS products
-     RETURN t.stixId AS stixId, t.id AS id, t.coverageParent AS parentId, coalesce(t.coverageTactics, []) AS tactics,
+     RETURN t.stixId AS stixId, t.id AS id, t.name AS name, t.coverageParent AS parentId, coalesce(t.coverageTactics, []) AS tactics,
             ($platforms IS NULL OR any(p IN t.platforms WHERE toLower(p) IN $platforms)) AS platformOk,
             size([i IN range(0, size(levels) - 1)
                   WHERE ($sigmaMinLevelRank IS NULL OR levels[i] >= $sigmaMinLevelRank)
@@ -97,6 +98,7 @@ export async function readCoverageRows(graph: Graph, scope: CoverageScope): Prom
   return rows.map((row) => ({
     stixId: row.stixId as string,
     id: row.id as string,
+    name: row.name as string,
     parentId: (row.parentId as string | null) ?? null,
     tactics: row.tactics as string[],
     inScope: row.platformOk === true && (!profile || (row.users as string[]).length > 0),

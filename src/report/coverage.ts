@@ -20,6 +20,9 @@ export interface CoveredTechnique extends CoverageRow {
   usedBy: number;
 }
 
+/** The name the GraphQL types CoverageGap and CoveredTechnique are generated against (codegen mappers). */
+export type CoveredTechniqueModel = CoveredTechnique;
+
 /**
  * The techniques that count: with roll-up, only techniques without a parent, each covered when itself or any of its
  * sub-techniques in scope is (counts summed, users merged), in scope when itself or any sub-technique is.
@@ -85,6 +88,8 @@ export interface CoverageModel {
   tactics: { tactic: Record<string, unknown>; counts: Counts }[];
   totals: Counts;
   gaps: CoveredTechnique[];
+  /** Every counted technique, by id. */
+  techniques: CoveredTechnique[];
 }
 
 /** Builds the coverage of `rows` over `tactics` (matrix order), keeping only `tacticIds` when given. */
@@ -106,5 +111,6 @@ export function coverageOf(
     })),
     totals: countsOf(counted),
     gaps: rankGaps(counted),
+    techniques: [...counted].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   };
 }

@@ -91,8 +91,8 @@ describe('coverage on the real data', { skip }, () => {
     await graph?.close();
   });
 
-  /** The independent expectation: per tactic and in total, for techniques passing `inScope`. */
-  const expect = (inScope: (t: StixLike) => boolean, minLevel: number, rollUp: boolean) => {
+  /** The independent expectation: the techniques counted, each with its tactics and flags. */
+  const expectCounted = (inScope: (t: StixLike) => boolean, minLevel: number, rollUp: boolean) => {
     const detected = (id: string) => (ruleLevels.get(id) ?? []).some((l) => l >= minLevel);
     const family = (t: StixLike) => [
       t,
@@ -104,12 +104,19 @@ describe('coverage on the real data', { skip }, () => {
       .map((t) => {
         const ids = (rollUp ? family(t).filter(inScope) : [t]).map((x) => externalId(x) as string);
         return {
+          id: externalId(t) as string,
           tactics: tacticsOf(t),
           detected: ids.some(detected),
           countered: ids.some((id) => countered.has(id)),
           tested: ids.some((id) => tested.has(id)),
         };
       });
+    return counted;
+  };
+
+  /** The independent expectation: per tactic and in total, for techniques passing `inScope`. */
+  const expect = (inScope: (t: StixLike) => boolean, minLevel: number, rollUp: boolean) => {
+    const counted = expectCounted(inScope, minLevel, rollUp);
     const counts = (list: typeof counted): Expected => ({
       techniques: list.length,
       detected: list.filter((t) => t.detected).length,
@@ -174,6 +181,54 @@ describe('coverage on the real data', { skip }, () => {
       await actual('{groups: ["G0016"], rollUpSubtechniques: true}'),
       expect((t) => used.has(t.id), 0, true),
     );
+  });
+
+  it('lists every technique it counts with its tactics and flags (what the coverage page colours)', async () => {
+    const used = groupTechniques('G0016');
+    const cases = [
+      ['{}', () => true, false],
+      ['{groups: ["G0016"], rollUpSubtechniques: true}', (t: StixLike) => used.has(t.id), true],
+    ] as const;
+    for (const [filter, inScope, rollUp] of cases) {
+      const { data, errors } = await api.gql(
+        `{ coverage(filter: ${filter}) { techniques { id name parentId tacticIds detected countered tested } } }`,
+      );
+      assert.equal(errors, undefined, JSON.stringify(errors));
+      const techniques = (
+        data as {
+          coverage: {
+            techniques: {
+              id: string;
+              name: string;
+              parentId: string | null;
+              tacticIds: string[];
+              detected: boolean;
+              countered: boolean;
+              tested: boolean;
+            }[];
+          };
+        }
+      ).coverage.techniques;
+      const expected = expectCounted(inScope, 0, rollUp)
+        .map((t) => ({ ...t, tactics: [...t.tactics].sort() }))
+        .sort((a, b) => (a.id < b.id ? -1 : 1));
+      assert.deepEqual(
+        techniques.map(({ id, tacticIds, detected, countered, tested }) => ({
+          id,
+          tactics: [...tacticIds].sort(),
+          detected,
+          countered,
+          tested,
+        })),
+        expected,
+        filter,
+      );
+      const named = new Map(current.map((t) => [externalId(t), t.name]));
+      for (const t of techniques) {
+        assert.equal(t.name, named.get(t.id), t.id);
+        assert.equal(t.parentId, parentOf.get(t.id) ?? null, t.id);
+      }
+    }
   });
 
   it('one Sigma level filter', async () => {

@@ -7,6 +7,7 @@ import { countedTechniques, coverageOf } from '../../src/report/coverage.js';
 const row = (id: string, fields: Partial<CoverageRow> = {}): CoverageRow => ({
   stixId: `attack-pattern--${id}`,
   id,
+  name: `Technique ${id}`,
   parentId: null,
   tactics: ['TA0005'],
   inScope: true,

@@ -101,6 +101,10 @@ export const coverageResolvers: Resolvers = {
       );
     },
   },
+  CoveredTechnique: {
+    technique: (covered, _args, ctx) => ctx.loaders.node('Technique').load(covered.stixId) as never,
+    tacticIds: (covered) => covered.tactics,
+  },
   CoverageGap: {
     technique: (gap, _args, ctx) => ctx.loaders.node('Technique').load(gap.stixId) as never,
     countermeasures: (gap, _args, ctx: Context) => countermeasuresOf({ stixId: gap.stixId }, {}, ctx),
