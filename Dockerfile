@@ -7,7 +7,7 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# ---- build: all dependencies, GraphQL codegen + tsc -> dist/ ----
+# ---- build: all dependencies, GraphQL codegen + tsc -> dist/ (the coverage page -> dist/web) ----
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -15,6 +15,7 @@ RUN npm ci --no-audit --no-fund
 # tsconfig.json also includes test/ and bench/; only src/ is copied, so only dist/src is built.
 COPY tsconfig.json codegen.yml ./
 COPY schema ./schema
+COPY scripts/copy-web.mjs ./scripts/copy-web.mjs
 COPY src ./src
 RUN npm run build
 

@@ -8,7 +8,7 @@ import { Graph } from './graph/driver.js';
 import { runNeo4jCommand } from './neo4j/local.js';
 import { defaultSources } from './seed/defaults.js';
 import { seed, seedReport } from './seed/pipeline.js';
-import { terminalProgress } from './seed/progress.js';
+import { seedTable, terminalProgress } from './seed/progress.js';
 
 const USAGE = `Usage: coverage-graph <command> [options]
 
@@ -103,6 +103,7 @@ async function seedCommand(args: string[]): Promise<number> {
   try {
     const result = await seed(graph, request, { batchSize, progress: terminalProgress(), strict: values.strict });
     const { sources, links } = result;
+    console.error(`\n${seedTable(sources)}\n`);
     for (const summary of sources) {
       // Every skipped file is listed; other warnings are shortened unless --verbose.
       for (const w of summary.warnings.filter((w) => w.skipped)) {
@@ -270,7 +271,7 @@ async function upCommand(args: string[]): Promise<number> {
 }
 
 async function serveCommand(): Promise<number> {
-  const { startServer } = await import('./api/server.js');
+  const { startServer, warmUp } = await import('./api/server.js');
   const graph = new Graph();
   try {
     await graph.verify();
@@ -281,6 +282,8 @@ async function serveCommand(): Promise<number> {
   }
   const running = await startServer(graph);
   console.log(`coverage-graph API at ${running.url}`);
+  // In the background: the first visitor of the coverage page should not wait for Neo4j to plan its statements.
+  void warmUp(running, graph);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);

@@ -97,6 +97,7 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
   const batching = options.batching ?? true;
   const loaderOptions = { maxBatchSize: 1000, batch: batching, cache: batching };
   let d3fendTactics: Promise<GraphNode[]> | null = null;
+  const coverageRows = new Map<string, Promise<CoverageRow[]>>();
   // The loaders read `keep` when they run, after the projection plugin has set it.
   const projection: Projection = { keep: {}, keepByField: {}, keepEdge: null };
   const keep = (label: string, field?: string) => keepFor(projection, label, field);
@@ -157,7 +158,16 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
     d3fendTechniquePage: (filter, skip, limit) =>
       readD3fendTechniquePage(graph, filter, skip, limit, keep('D3fendTechnique')),
     artifactPage: (filter, skip, limit) => readArtifactPage(graph, filter, skip, limit, keep('Artifact')),
-    coverageRows: (scope) => readCoverageRows(graph, scope),
+    // Once per scope and request: a page asking for the matrix layout and its scores under the same filter reads once.
+    coverageRows: (scope) => {
+      const key = JSON.stringify(scope);
+      let rows = coverageRows.get(key);
+      if (!rows) {
+        rows = readCoverageRows(graph, scope);
+        if (batching) coverageRows.set(key, rows);
+      }
+      return rows;
+    },
     search: (text, labels, first) => readSearch(graph, text, labels, first, keepForAll(projection, SEARCH_LABELS)),
     report: new DataLoader((ids) => readReportData(graph, ids), loaderOptions),
     sigmaPage: (filter, skip, limit) => readSigmaPage(graph, filter, skip, limit, keep('SigmaRule')),

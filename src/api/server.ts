@@ -20,6 +20,7 @@ import { answerKindPlugin, HttpResponseCache } from './cache.js';
 import { type Context, type ContextOptions, createContext } from './context.js';
 import { knownOperationTypesRule, queryCostPlugin, queryLimitsRule } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { isPageRequest, servePage } from './page.js';
 import { projectionPlugin } from './projection.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
@@ -51,6 +52,24 @@ export async function executeInProcess(graph: Graph, query: string, variables: R
     return result.data as Record<string, unknown>;
   } finally {
     await apollo.stop();
+  }
+}
+
+/**
+ * Runs what the coverage page asks first (the Enterprise matrix, the group list), once, so that Neo4j has planned
+ * those statements before the first visitor comes. Failures are ignored: an unreachable Neo4j is reported by
+ * `/readyz` and by the requests themselves.
+ */
+export async function warmUp(running: RunningServer, graph: Graph): Promise<void> {
+  const query = `{
+    coverage { totals { techniques } tactics { counts { techniques } } techniques { id name tacticIds platforms } }
+    groups(first: 500) { nodes { id name aliases } }
+    datasets { name }
+  }`;
+  try {
+    await running.apollo.executeOperation({ query }, { contextValue: createContext(graph) });
+  } catch {
+    // Nothing to do: see above.
   }
 }
 
@@ -130,6 +149,7 @@ export async function startServer(
 /** The route of a request, for metric labels (a fixed set, whatever clients send). */
 function routeOf(url: string | undefined): string {
   const path = new URL(url ?? '/', 'http://localhost').pathname;
+  if (path === '/coverage' || path.startsWith('/coverage/')) return '/coverage';
   return ['/graphql', '/healthz', '/readyz', '/metrics', '/'].includes(path) ? path : 'other';
 }
 
@@ -178,7 +198,8 @@ async function handle(
 ) {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const landingPage = landingPageOn && isLandingPageRequest(req, url);
-  if (authorized && !OPEN_ROUTES.includes(url.pathname) && !landingPage) {
+  const page = isPageRequest(req, url);
+  if (authorized && !OPEN_ROUTES.includes(url.pathname) && !landingPage && !page) {
     if (!authorized(req.headers.authorization)) {
       res.setHeader('www-authenticate', 'Bearer');
       return json(res, 401, {
@@ -191,6 +212,7 @@ async function handle(
       });
     }
   }
+  if (page) return servePage(url, res);
   if (url.pathname === '/healthz') return json(res, 200, { status: 'ok' });
   if (url.pathname === '/metrics') {
     res.writeHead(200, { 'content-type': metrics.registry.contentType });

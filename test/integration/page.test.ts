@@ -1,0 +1,71 @@
+// The coverage page's files as the API serves them: the page, its script and style, nothing else, without a key.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Graph } from '../../src/graph/driver.js';
+import { startTestServer, type TestServer } from '../helpers/api.js';
+import { testGraph } from '../helpers/graph.js';
+
+describe('/coverage', () => {
+  let graph: Graph;
+  let api: TestServer;
+  let base: string;
+
+  before(async () => {
+    graph = testGraph();
+    api = await startTestServer(graph, { apiKeys: ['page-test-key-0123456789'] });
+    base = api.url.replace(/\/graphql$/, '');
+  });
+  after(async () => {
+    await api?.stop();
+    await graph?.close();
+  });
+
+  it('serves the page, its script and its style without an API key, with a content security policy', async () => {
+    for (const [path, type] of [
+      ['/coverage', 'text/html'],
+      ['/coverage/', 'text/html'],
+      ['/coverage/coverage.js', 'text/javascript'],
+      ['/coverage/coverage.css', 'text/css'],
+    ] as const) {
+      const response = await fetch(`${base}${path}`);
+      assert.equal(response.status, 200, path);
+      assert.ok(response.headers.get('content-type')?.startsWith(type), path);
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+      assert.ok((await response.text()).length > 100, path);
+    }
+    const page = await fetch(`${base}/coverage`);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /connect-src 'self'/);
+    // The page loads only its own files: no CDN.
+    const html = await page.text();
+    assert.deepEqual(
+      [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]),
+      ['/coverage/coverage.css', '/coverage/coverage.js'],
+    );
+  });
+
+  it('answers 404 for any other path under /coverage, folders and dot segments included', async () => {
+    for (const path of [
+      '/coverage/nope.js',
+      '/coverage/../package.json',
+      '/coverage/%2e%2e/package.json',
+      '/coverage/..%2fpackage.json',
+      '/coverage/sub/coverage.js',
+      '/coverage/coverage.ts',
+    ]) {
+      const response = await fetch(`${base}${path}`);
+      assert.ok(response.status === 404 || response.status === 401, `${path}: ${response.status}`);
+      assert.doesNotMatch(await response.text(), /"name": "coverage-graph"/);
+    }
+  });
+
+  it('keeps GraphQL behind the key', async () => {
+    const response = await fetch(api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ datasets { name } }' }),
+    });
+    assert.equal(response.status, 401);
+  });
+});
