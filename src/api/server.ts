@@ -55,19 +55,21 @@ export async function executeInProcess(graph: Graph, query: string, variables: R
   }
 }
 
+/** What `warmUp` asks: the coverage page's first questions. */
+export const WARM_UP_QUERY = `{
+  coverage { totals { techniques } tactics { counts { techniques } } techniques { id name tacticIds platforms } }
+  groups(first: 500) { nodes { id name aliases } }
+  datasets { name }
+}`;
+
 /**
  * Runs what the coverage page asks first (the Enterprise matrix, the group list), once, so that Neo4j has planned
  * those statements before the first visitor comes. Failures are ignored: an unreachable Neo4j is reported by
  * `/readyz` and by the requests themselves.
  */
 export async function warmUp(running: RunningServer, graph: Graph): Promise<void> {
-  const query = `{
-    coverage { totals { techniques } tactics { counts { techniques } } techniques { id name tacticIds platforms } }
-    groups(first: 500) { nodes { id name aliases } }
-    datasets { name }
-  }`;
   try {
-    await running.apollo.executeOperation({ query }, { contextValue: createContext(graph) });
+    await running.apollo.executeOperation({ query: WARM_UP_QUERY }, { contextValue: createContext(graph) });
   } catch {
     // Nothing to do: see above.
   }
