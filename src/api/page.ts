@@ -30,8 +30,6 @@ export function isPageRequest(req: IncomingMessage, url: URL): boolean {
   );
 }
 
-const files = new Map<string, Buffer>();
-
 /** Answers a page request: index.html for `/coverage`, a built file by plain name, 404 for anything else. */
 export function servePage(url: URL, res: ServerResponse, dir = PAGE_DIR): void {
   const name = url.pathname === '/coverage' || url.pathname === '/coverage/' ? 'index.html' : url.pathname.slice(10);
@@ -41,17 +39,14 @@ export function servePage(url: URL, res: ServerResponse, dir = PAGE_DIR): void {
     res.end(`no page file ${url.pathname}`);
     return;
   }
-  const file = path.join(dir, name);
-  let body = files.get(file);
-  if (!body) {
-    try {
-      body = readFileSync(file);
-    } catch {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(`no page file ${name} (run \`npm run build\` to build the page)`);
-      return;
-    }
-    files.set(file, body);
+  // Read at each request (a few small files, `no-cache`): a rebuild shows without a restart.
+  let body: Buffer;
+  try {
+    body = readFileSync(path.join(dir, name));
+  } catch {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(`no page file ${name} (run \`npm run build\` to build the page)`);
+    return;
   }
   res.writeHead(200, {
     'content-type': TYPES[path.extname(name)] ?? 'application/octet-stream',

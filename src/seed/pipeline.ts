@@ -98,8 +98,9 @@ export async function readSources(
     }
     const readSeconds = secondsSince(started);
     progress.done(
-      `${records.scope}: parsed ${records.nodes.length + records.edges.length} objects (${records.nodes.length} nodes, ` +
-        `${records.edges.length} edges, ${records.warnings.length} warnings) in ${Number(readSeconds.toFixed(1))} s`,
+      `${records.scope}: parsed ${count(records.nodes.length + records.edges.length)} objects ` +
+        `(${count(records.nodes.length)} nodes, ${count(records.edges.length)} edges, ` +
+        `${count(records.warnings.length)} warnings) in ${Number(readSeconds.toFixed(1))} s`,
     );
     parsed.push({ records, labels: reader.labels, readSeconds });
   }
@@ -260,6 +261,11 @@ function countsOf(records: SourceRecords): Record<string, number> {
   for (const edge of records.edges) counts[edge.type] = (counts[edge.type] ?? 0) + 1;
   counts.warnings = records.warnings.length;
   return counts;
+}
+
+/** A count with thousands separators, as the progress lines write them. */
+function count(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 /** Seconds since a `performance.now()` reading, to the millisecond. */

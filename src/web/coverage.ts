@@ -61,32 +61,38 @@ const MATRIX_QUERY = `query CoverageMatrix($domain: CoverageFilter!, $filter: Co
   }
 }`;
 
-const CHOICES_QUERY = `query CoverageChoices {
-  groups(first: 500) { nodes { id name aliases } }
-  datasets { name }
+/** Groups come a page of 100 at a time (any server's page size allows it), until the last. */
+const GROUPS_QUERY = `query CoverageGroups($after: String) {
+  groups(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { id name aliases } }
 }`;
 
-const EVIDENCE_QUERY = `query CoverageEvidence($id: ID!, $filter: CoverageFilter) {
+const DATASETS_QUERY = 'query CoverageDatasets { datasets { name } }';
+
+/** The evidence under the page's filter: the rules and tests that count, as the coverage numbers do. */
+const EVIDENCE_QUERY = `query CoverageEvidence($id: ID!, $filter: CoverageFilter, $rules: SigmaRuleFilter, $platform: String) {
   technique(id: $id) {
     id name platforms
     coverage(filter: $filter) { sigmaRules countermeasures atomicTests mitigations }
     tactics { id name }
-    sigmaRules(first: 500) { totalCount nodes { id title level status source url } }
+    sigmaRules(filter: $rules, first: 100) { totalCount nodes { id title level status source url } }
     countermeasures {
       technique { id name tactic { name } }
       paths { via offensiveRelation offensiveArtifact { name } defensiveRelation defensiveArtifact { name } }
     }
-    atomicTests { guid name platforms }
-    groups(first: 500) { totalCount nodes { id name } }
+    atomicTests(platform: $platform) { guid name platforms }
+    groups(first: 100) { totalCount nodes { id name } }
   }
 }`;
+
+/** The statuses a Sigma rule counts with when the filter names none (as CoverageFilter's default). */
+const DEFAULT_STATUSES = ['STABLE', 'TEST', 'EXPERIMENTAL'];
 
 const LAYER_QUERY = `query CoverageLayer($filter: CoverageFilter!, $score: LayerScore!) {
   navigatorLayer(filter: $filter, score: $score)
 }`;
 
-/** What a cell shows for a score: its number and the colour class (0 is a gap). */
-export function scoreOf(covered: Covered, score: Score): number {
+/** What a cell shows for a score (as the Navigator layer scores it, src/report/layer.ts). */
+function scoreOf(covered: Covered, score: Score): number {
   switch (score) {
     case 'SIGMA_RULES':
       return covered.sigmaRules;
@@ -129,12 +135,23 @@ const BUCKETS: Record<Score, { label: string; upTo: number }[]> = {
 const GAP_COLOUR = '#f4d3d0';
 const OUT_COLOUR = '#eef0f2';
 
-export function colourOf(value: number, score: Score): string {
-  if (value <= 0) return GAP_COLOUR;
-  const buckets = BUCKETS[score];
-  const index = buckets.findIndex((b) => value <= b.upTo);
-  const offset = GREENS.length - buckets.length;
-  return GREENS[offset + (index < 0 ? buckets.length - 1 : index)] ?? GREENS[GREENS.length - 1] ?? '#2d8a3a';
+/** The bucket of a value (0: a gap; then 1 up to the number of buckets of the score). */
+function bucketOf(value: number, score: Score): number {
+  if (value <= 0) return 0;
+  const index = BUCKETS[score].findIndex((b) => value <= b.upTo);
+  return index + 1;
+}
+
+/** A bucket's colour: the gap colour, then greens, the darkest for the last bucket. */
+function colourOf(value: number, score: Score): string {
+  const bucket = bucketOf(value, score);
+  if (bucket === 0) return GAP_COLOUR;
+  return GREENS[GREENS.length - BUCKETS[score].length + bucket - 1] as string;
+}
+
+/** Whether a colour is dark enough to need white text (the two darkest greens). */
+function isDark(colour: string): boolean {
+  return colour === GREENS[2] || colour === GREENS[3];
 }
 
 // ---- state -------------------------------------------------------------------------------------------------
@@ -151,8 +168,12 @@ const state = {
   scores: null as Scores | null,
   expanded: new Set<string>(),
   groups: [] as { id: string; name: string; aliases: string[] }[],
+  /** The technique whose evidence is open. */
   selected: null as string | null,
+  /** The cell that takes the matrix's one Tab stop: its column and technique. */
+  active: null as { col: string; technique: string } | null,
   request: 0,
+  evidenceRequest: 0,
 };
 
 function apiKey(): string {
@@ -185,11 +206,17 @@ function score(): Score {
   return value('score') as Score;
 }
 
-/** The CoverageFilter the form describes; a group is named by its ATT&CK id, its name or an alias. */
-export function currentFilter(): Record<string, unknown> {
+/**
+ * The CoverageFilter the form describes; a group is named by its ATT&CK id, its name or an alias. Null when the
+ * group field names no known group (the field is marked invalid).
+ */
+function currentFilter(): Record<string, unknown> | null {
   const filter: Record<string, unknown> = { domain: value('domain') };
   if (value('platform')) filter.platforms = [value('platform')];
+  const groupField = form.elements.namedItem('group') as HTMLInputElement;
   const group = groupId(value('group'));
+  groupField.setAttribute('aria-invalid', String(value('group').trim() !== '' && group === null));
+  if (value('group').trim() !== '' && group === null) return null;
   if (group) filter.groups = [group];
   if (value('sigmaSource')) filter.sigmaSources = [value('sigmaSource')];
   if (value('sigmaMinLevel')) filter.sigmaMinLevel = value('sigmaMinLevel');
@@ -205,7 +232,7 @@ function groupId(text: string): string | null {
   const found =
     state.groups.find((g) => g.id.toLowerCase() === first) ??
     state.groups.find((g) => g.name.toLowerCase() === wanted || g.aliases.some((a) => a.toLowerCase() === wanted));
-  return found?.id ?? (/^g\d{4}$/.test(first) ? first.toUpperCase() : null);
+  return found?.id ?? null;
 }
 
 function setStatus(text: string, error = false) {
@@ -216,21 +243,26 @@ function setStatus(text: string, error = false) {
 // ---- loading -------------------------------------------------------------------------------------------------
 
 async function loadChoices() {
-  const data = await gql<{
-    groups: { nodes: { id: string; name: string; aliases: string[] }[] };
-    datasets: { name: string }[];
-  }>(CHOICES_QUERY);
-  state.groups = data.groups.nodes;
+  const groups: typeof state.groups = [];
+  for (let after: string | null = null; ; ) {
+    const page: { groups: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: typeof groups } } =
+      await gql(GROUPS_QUERY, { after });
+    groups.push(...page.groups.nodes);
+    if (!page.groups.pageInfo.hasNextPage) break;
+    after = page.groups.pageInfo.endCursor;
+  }
+  state.groups = groups;
   const list = $<HTMLDataListElement>('#group-list');
   list.replaceChildren(
-    ...state.groups.map((g) => {
+    ...groups.map((g) => {
       const option = document.createElement('option');
       option.value = `${g.id} ${g.name}`;
       if (g.aliases.length) option.label = g.aliases.slice(0, 4).join(', ');
       return option;
     }),
   );
-  const sources = data.datasets.filter((d) => d.name.startsWith('sigma:')).map((d) => d.name.slice('sigma:'.length));
+  const { datasets } = await gql<{ datasets: { name: string }[] }>(DATASETS_QUERY);
+  const sources = datasets.filter((d) => d.name.startsWith('sigma:')).map((d) => d.name.slice('sigma:'.length));
   fillSelect('sigmaSource', sources.sort());
 }
 
@@ -242,9 +274,19 @@ function fillSelect(name: string, values: string[]) {
   if (values.includes(current)) select.value = current;
 }
 
+/** After the browser has laid out and painted what was just put in the DOM. */
+const painted = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
 async function refresh() {
   const request = ++state.request;
   const filter = currentFilter();
+  if (!filter) {
+    setStatus(
+      `No threat group "${value('group').trim()}": type an id (G0016), a name or an alias from the list.`,
+      true,
+    );
+    return;
+  }
   const domain = String(filter.domain);
   setStatus('Loading…');
   const started = performance.now();
@@ -261,10 +303,13 @@ async function refresh() {
       state.layout = { tactics: layout.tactics.map((t) => t.tactic), techniques: layout.techniques };
       state.layoutDomain = domain;
       state.expanded.clear();
+      state.active = null;
       fillSelect('platform', [...new Set(layout.techniques.flatMap((t) => t.platforms))].sort());
     }
     state.scores = scores;
     render();
+    await painted();
+    if (request !== state.request) return;
     const done = performance.now();
     setStatus(
       `${scores.totals.techniques} techniques in scope · answer in ${Math.round(fetched - started)} ms, ` +
@@ -308,6 +353,7 @@ function render() {
     const column = document.createElement('section');
     column.className = 'tactic';
     column.dataset.tactic = tactic.id;
+    column.setAttribute('aria-label', tactic.name);
     const heading = document.createElement('h2');
     heading.textContent = tactic.name;
     column.append(heading);
@@ -335,6 +381,13 @@ function render() {
     fragment.append(column);
   }
   matrix.replaceChildren(fragment);
+  // One Tab stop for the whole matrix (the arrow keys move inside it): the active cell, else the first one.
+  const active = state.active
+    ? matrix.querySelector<HTMLElement>(
+        `.tactic[data-tactic="${CSS.escape(state.active.col)}"] .cell[data-technique="${CSS.escape(state.active.technique)}"]`,
+      )
+    : null;
+  (active ?? matrix.querySelector<HTMLElement>('.cell'))?.setAttribute('tabindex', '0');
   renderLegend(chosen);
   const t = scores.totals;
   $<HTMLElement>('#summary').textContent =
@@ -353,27 +406,34 @@ function cellRow(
 ): HTMLElement {
   const wrapper = document.createElement('div');
   wrapper.className = 'cell-row';
+  const cell = document.createElement('button');
+  const key = `${tacticId}/${technique.id}`;
   if (subCount > 0) {
-    const key = `${tacticId}/${technique.id}`;
+    // For the mouse; the keyboard opens and closes sub-techniques with + and - on the cell itself.
     const toggle = document.createElement('button');
     toggle.type = 'button';
     toggle.className = 'toggle';
+    toggle.tabIndex = -1;
     const open = state.expanded.has(key);
     toggle.textContent = open ? '▾' : '▸';
-    toggle.setAttribute('aria-expanded', String(open));
-    toggle.setAttribute('aria-label', `${open ? 'Hide' : 'Show'} ${subCount} sub-techniques of ${technique.id}`);
+    toggle.setAttribute('aria-hidden', 'true');
     toggle.dataset.toggle = key;
     wrapper.append(toggle);
+    cell.setAttribute('aria-expanded', String(open));
+    cell.dataset.toggle = key;
   }
-  const cell = document.createElement('button');
   cell.type = 'button';
+  cell.tabIndex = -1;
   cell.className = `cell${technique.parentId ? ' sub' : ''}${covered ? '' : ' out'}`;
   cell.dataset.technique = technique.id;
   cell.dataset.col = String(column);
   cell.dataset.row = String(row);
   const number = covered ? scoreOf(covered, chosen) : null;
   if (covered && number !== null) {
-    cell.style.background = colourOf(number, chosen);
+    const colour = colourOf(number, chosen);
+    cell.style.background = colour;
+    if (isDark(colour)) cell.classList.add('dark');
+    if (number === 0) cell.classList.add('gap');
     cell.dataset.score = String(number);
   }
   if (state.selected === technique.id) cell.classList.add('selected');
@@ -386,10 +446,11 @@ function cellRow(
   cell.append(scoreText, technique.name, id);
   cell.setAttribute(
     'aria-label',
-    covered
-      ? `${technique.id} ${technique.name}: ${covered.sigmaRules} Sigma rules, ${covered.countermeasures} countermeasures, ` +
-          `${covered.atomicTests} Atomic tests`
-      : `${technique.id} ${technique.name}: out of scope`,
+    (covered
+      ? `${technique.id} ${technique.name}: ${covered.sigmaRules} Sigma rules, ${covered.countermeasures} ` +
+        `countermeasures, ${covered.atomicTests} Atomic tests`
+      : `${technique.id} ${technique.name}: out of scope`) +
+      (subCount > 0 ? `; ${subCount} sub-techniques (+ and - show and hide them)` : ''),
   );
   wrapper.append(cell);
   return wrapper;
@@ -397,24 +458,28 @@ function cellRow(
 
 function renderLegend(chosen: Score) {
   const legend = $<HTMLElement>('#legend');
-  const item = (colour: string, label: string) => {
+  const item = (colour: string, label: string, className = '') => {
     const span = document.createElement('span');
     const swatch = document.createElement('span');
-    swatch.className = 'swatch';
+    swatch.className = `swatch ${className}`;
     swatch.style.background = colour;
     span.append(swatch, label);
     return span;
   };
   const title = document.createElement('strong');
-  title.textContent = (form.elements.namedItem('score') as HTMLSelectElement).selectedOptions[0]?.text ?? '';
+  title.textContent = scoreLabel();
   legend.replaceChildren(
     title,
-    item(GAP_COLOUR, chosen === 'COMBINED' ? '0: none' : '0: gap'),
+    item(GAP_COLOUR, chosen === 'COMBINED' ? '0: none' : '0: gap', 'gap'),
     ...BUCKETS[chosen].map((bucket, i) =>
-      item(colourOf(i === 0 ? 1 : (BUCKETS[chosen][i - 1]?.upTo ?? 0) + 1, chosen), bucket.label),
+      item(GREENS[GREENS.length - BUCKETS[chosen].length + i] as string, bucket.label),
     ),
     item(OUT_COLOUR, 'out of scope'),
   );
+}
+
+function scoreLabel(): string {
+  return (form.elements.namedItem('score') as HTMLSelectElement).selectedOptions[0]?.text ?? '';
 }
 
 // ---- evidence ------------------------------------------------------------------------------------------------
@@ -450,34 +515,60 @@ interface Evidence {
   groups: { totalCount: number; nodes: { id: string; name: string }[] };
 }
 
-let returnFocus: HTMLElement | null = null;
+/** The variables of the evidence query: the coverage filter, and the rules and tests it counts. */
+function evidenceVariables(id: string, filter: Record<string, unknown>) {
+  const rules: Record<string, unknown> = {
+    status: (filter.sigmaStatuses as string[] | undefined) ?? DEFAULT_STATUSES,
+  };
+  if (filter.sigmaSources) rules.source = (filter.sigmaSources as string[])[0];
+  if (filter.sigmaMinLevel) rules.minLevel = filter.sigmaMinLevel;
+  return { id, filter, rules, platform: (filter.platforms as string[] | undefined)?.[0] ?? null };
+}
 
-async function openEvidence(id: string, from: HTMLElement | null) {
-  returnFocus = from;
+/**
+ * Opens (or refreshes) the evidence of a technique under the current filter. `focus`: a user asked for it, so the
+ * panel takes the focus; a refresh after a filter change leaves the focus where it is. A newer call wins.
+ */
+async function openEvidence(id: string, focus: boolean) {
+  const request = ++state.evidenceRequest;
+  const filter = currentFilter();
+  if (!filter) return;
   state.selected = id;
   for (const cell of matrix.querySelectorAll('.cell.selected')) cell.classList.remove('selected');
-  for (const cell of matrix.querySelectorAll(`.cell[data-technique="${CSS.escape(id)}"]`))
+  for (const cell of matrix.querySelectorAll(`.cell[data-technique="${CSS.escape(id)}"]`)) {
     cell.classList.add('selected');
+  }
   const content = evidence.querySelector('.content') as HTMLElement;
-  content.replaceChildren(element('p', 'Loading…'));
+  if (evidence.dataset.technique !== id) content.replaceChildren(element('p', 'Loading…'));
   evidence.hidden = false;
   try {
-    const { technique } = await gql<{ technique: Evidence | null }>(EVIDENCE_QUERY, { id, filter: currentFilter() });
+    const { technique } = await gql<{ technique: Evidence | null }>(EVIDENCE_QUERY, evidenceVariables(id, filter));
+    if (request !== state.evidenceRequest) return;
     if (!technique) throw new Error(`${id} is not in the graph`);
     content.replaceChildren(...evidenceNodes(technique));
     evidence.dataset.technique = technique.id;
-    (content.querySelector('h2') as HTMLElement).focus();
+    if (focus) (content.querySelector('h2') as HTMLElement).focus();
   } catch (error) {
-    content.replaceChildren(element('p', (error as Error).message));
+    if (request === state.evidenceRequest) content.replaceChildren(element('p', (error as Error).message));
   }
 }
 
+/** Closes the evidence; the focus goes back to the technique's cell (found again: the matrix may have been redrawn). */
 function closeEvidence() {
+  const id = state.selected;
+  state.evidenceRequest++;
   evidence.hidden = true;
   delete evidence.dataset.technique;
   state.selected = null;
   for (const cell of matrix.querySelectorAll('.cell.selected')) cell.classList.remove('selected');
-  returnFocus?.focus();
+  if (!id) return;
+  const cell =
+    (state.active?.technique === id
+      ? matrix.querySelector<HTMLElement>(
+          `.tactic[data-tactic="${CSS.escape(state.active.col)}"] .cell[data-technique="${CSS.escape(id)}"]`,
+        )
+      : null) ?? matrix.querySelector<HTMLElement>(`.cell[data-technique="${CSS.escape(id)}"]`);
+  cell?.focus();
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(
@@ -502,8 +593,9 @@ function list(items: Node[], empty: string): HTMLElement {
   return ul;
 }
 
+/** A link that opens in a new tab; only http(s) addresses become links. */
 function link(text: string, href: string | null): Node {
-  if (!href) return document.createTextNode(text);
+  if (!href || !/^https?:\/\//i.test(href)) return document.createTextNode(text);
   const a = element('a', text);
   a.href = href;
   a.target = '_blank';
@@ -524,11 +616,13 @@ function evidenceNodes(t: Evidence): Node[] {
   const meta = element('p', `${t.tactics.map((x) => x.name).join(', ')} · ${t.platforms.join(', ')}`, 'meta');
   const counts = element('div', undefined, 'counts');
   counts.append(
-    element('span', `${t.coverage.sigmaRules} Sigma rules under the filter`),
+    element('span', `${t.coverage.sigmaRules} Sigma rules`),
     element('span', `${t.coverage.countermeasures} countermeasures`),
     element('span', `${t.coverage.atomicTests} Atomic tests`),
+    element('span', 'under the filter', 'meta'),
   );
-  const report = element('button', 'Markdown report');
+  // A download rather than a link: with API keys on, a plain link could not send the key.
+  const report = element('button', 'Download the Markdown report');
   report.type = 'button';
   report.dataset.report = t.id;
   const rules = list(
@@ -572,14 +666,20 @@ function evidenceNodes(t: Evidence): Node[] {
     meta,
     counts,
     report,
-    element('h3', `Sigma rules (${t.sigmaRules.totalCount})`),
+    element('h3', `Sigma rules that count under the filter (${t.sigmaRules.totalCount})`),
     rules,
+    ...(t.sigmaRules.nodes.length < t.sigmaRules.totalCount
+      ? [element('p', `Showing the first ${t.sigmaRules.nodes.length} of ${t.sigmaRules.totalCount}.`, 'meta')]
+      : []),
     element('h3', `D3FEND countermeasures (${t.countermeasures.length})`),
     countermeasures,
-    element('h3', `Atomic tests (${t.atomicTests.length})`),
+    element('h3', `Atomic tests for the platform (${t.atomicTests.length})`),
     tests,
     element('h3', `Groups that use it (${t.groups.totalCount})`),
     groups,
+    ...(t.groups.nodes.length < t.groups.totalCount
+      ? [element('p', `Showing the first ${t.groups.nodes.length} of ${t.groups.totalCount}.`, 'meta')]
+      : []),
   ];
 }
 
@@ -601,17 +701,32 @@ function fileStem(): string {
 }
 
 async function downloadLayer() {
-  const { navigatorLayer } = await gql<{ navigatorLayer: string }>(LAYER_QUERY, {
-    filter: currentFilter(),
-    score: score(),
-  });
+  const filter = currentFilter();
+  if (!filter) throw new Error('Name a known threat group first (or clear the field).');
+  const { navigatorLayer } = await gql<{ navigatorLayer: string }>(LAYER_QUERY, { filter, score: score() });
   download(`${fileStem()}.json`, new Blob([navigatorLayer], { type: 'application/json' }));
 }
 
 const xml = (text: string) => text.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The matrix as it is shown (expanded sub-techniques included) as an SVG picture. */
-export function matrixSvg(): { svg: string; width: number; height: number } {
+/** What the filters are set to, in words, for the pictures' caption. */
+function filterCaption(): string {
+  const parts = [`${value('domain').toLowerCase()} matrix`, `colour: ${scoreLabel()}`];
+  for (const [name, label] of [
+    ['platform', 'platform'],
+    ['group', 'threat group'],
+    ['sigmaSource', 'Sigma source'],
+    ['sigmaMinLevel', 'minimum level'],
+    ['sigmaStatus', 'status'],
+  ] as const) {
+    if (value(name).trim()) parts.push(`${label}: ${value(name).trim()}`);
+  }
+  if (value('rollUp') === 'true') parts.push('sub-techniques rolled up');
+  return parts.join(' · ');
+}
+
+/** The matrix as it is shown (expanded sub-techniques included) as an SVG picture, with a caption and legend. */
+function matrixSvg(): { svg: string; width: number; height: number } {
   const { layout, scores } = state;
   if (!layout || !scores) throw new Error('the matrix is not loaded yet');
   const chosen = score();
@@ -647,15 +762,29 @@ export function matrixSvg(): { svg: string; width: number; height: number } {
       const label = t.name.length > 24 ? `${t.name.slice(0, 23)}…` : t.name;
       parts.push(
         `<rect x="${x + 1 + indent}" y="${y}" width="${colWidth - 2 - indent}" height="${rowHeight - 2}" fill="${fill}" stroke="#d5dbe1"/>`,
-        `<text x="${x + 4 + indent}" y="${y + 11}" font-size="9.5" fill="#1d2733">${xml(label)}</text>`,
-        `<text x="${x + 4 + indent}" y="${y + 21}" font-size="8" fill="#5b6773">${xml(t.id)}${number === null ? '' : ` · ${number}`}</text>`,
+        `<text x="${x + 4 + indent}" y="${y + 11}" font-size="9.5" fill="${isDark(fill) ? '#fff' : '#1d2733'}">${xml(label)}</text>`,
+        `<text x="${x + 4 + indent}" y="${y + 21}" font-size="8" fill="${isDark(fill) ? '#fff' : '#5b6773'}">${xml(t.id)}${number === null ? '' : ` · ${number}`}</text>`,
       );
       row++;
     }
     maxRows = Math.max(maxRows, row);
   }
   const width = cols.length * colWidth;
-  const height = headHeight + maxRows * rowHeight + 4;
+  const legendY = headHeight + maxRows * rowHeight + 12;
+  const legend = [
+    [GAP_COLOUR, chosen === 'COMBINED' ? '0: none' : '0: gap'],
+    ...BUCKETS[chosen].map((bucket, i) => [GREENS[GREENS.length - BUCKETS[chosen].length + i] as string, bucket.label]),
+    [OUT_COLOUR, 'out of scope'],
+  ];
+  parts.push(`<text x="4" y="${legendY + 10}" font-size="11" fill="#1d2733">${xml(filterCaption())}</text>`);
+  for (const [i, [colour, label]] of legend.entries()) {
+    const lx = 4 + i * 190;
+    parts.push(
+      `<rect x="${lx}" y="${legendY + 18}" width="14" height="14" fill="${colour}" stroke="#d5dbe1"/>`,
+      `<text x="${lx + 20}" y="${legendY + 29}" font-size="10" fill="#1d2733">${xml(String(label))}</text>`,
+    );
+  }
+  const height = legendY + 40;
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
     `font-family="system-ui, sans-serif"><rect width="100%" height="100%" fill="#fff"/>${parts.join('')}</svg>`;
@@ -721,25 +850,54 @@ function guarded(work: () => Promise<unknown> | unknown) {
   };
 }
 
+/** Opens or closes the sub-techniques of the parent cell `key` (`tactic/technique`) and keeps the focus on it. */
+function toggleSubs(key: string, open: boolean) {
+  if (open === state.expanded.has(key)) return;
+  if (open) state.expanded.add(key);
+  else state.expanded.delete(key);
+  const [col = '', technique = ''] = key.split('/');
+  state.active = { col, technique };
+  render();
+  focusActive();
+}
+
+function focusActive() {
+  if (!state.active) return;
+  matrix
+    .querySelector<HTMLElement>(
+      `.tactic[data-tactic="${CSS.escape(state.active.col)}"] .cell[data-technique="${CSS.escape(state.active.technique)}"]`,
+    )
+    ?.focus();
+}
+
 matrix.addEventListener('click', (event) => {
   const target = event.target as HTMLElement;
   const toggle = target.closest<HTMLElement>('.toggle');
   if (toggle?.dataset.toggle) {
-    const key = toggle.dataset.toggle;
-    if (state.expanded.has(key)) state.expanded.delete(key);
-    else state.expanded.add(key);
-    render();
-    matrix.querySelector<HTMLElement>(`.toggle[data-toggle="${CSS.escape(key)}"]`)?.focus();
+    toggleSubs(toggle.dataset.toggle, !state.expanded.has(toggle.dataset.toggle));
     return;
   }
   const cell = target.closest<HTMLElement>('.cell');
-  if (cell?.dataset.technique) void openEvidence(cell.dataset.technique, cell);
+  if (cell?.dataset.technique) void openEvidence(cell.dataset.technique, true);
+});
+// The roving Tab stop follows the focus.
+matrix.addEventListener('focusin', (event) => {
+  const cell = (event.target as HTMLElement).closest<HTMLElement>('.cell');
+  const col = cell?.closest<HTMLElement>('.tactic')?.dataset.tactic;
+  if (!cell?.dataset.technique || !col) return;
+  for (const other of matrix.querySelectorAll<HTMLElement>('.cell[tabindex="0"]')) other.tabIndex = -1;
+  cell.tabIndex = 0;
+  state.active = { col, technique: cell.dataset.technique };
 });
 matrix.addEventListener('keydown', (event) => {
   const cell = (event.target as HTMLElement).closest<HTMLElement>('.cell');
-  if (cell && event.key.startsWith('Arrow')) {
+  if (!cell) return;
+  if (event.key.startsWith('Arrow')) {
     event.preventDefault();
     moveFocus(cell, event.key);
+  } else if ((event.key === '+' || event.key === '-') && cell.dataset.toggle) {
+    event.preventDefault();
+    toggleSubs(cell.dataset.toggle, event.key === '+');
   }
 });
 evidence.addEventListener('click', (event) => {
@@ -748,8 +906,11 @@ evidence.addEventListener('click', (event) => {
   const report = target.closest<HTMLElement>('[data-report]');
   if (report?.dataset.report) guarded(() => openReport(report.dataset.report as string))();
 });
+// Escape closes the evidence, but not while it dismisses something of a form field (the group suggestions).
 document.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape' && !evidence.hidden) closeEvidence();
+  if (event.key === 'Escape' && !evidence.hidden && !(event.target as HTMLElement).closest('#filters')) {
+    closeEvidence();
+  }
 });
 form.addEventListener('change', (event) => {
   const name = (event.target as HTMLInputElement).name;
@@ -761,8 +922,13 @@ form.addEventListener('change', (event) => {
     render();
     return;
   }
+  if (name === 'domain') {
+    // Another matrix: the platform list and the open evidence belong to the old one.
+    (form.elements.namedItem('platform') as HTMLSelectElement).value = '';
+    if (!evidence.hidden) closeEvidence();
+  }
   void refresh().then(() => {
-    if (state.selected && !evidence.hidden) void openEvidence(state.selected, returnFocus);
+    if (state.selected && !evidence.hidden) void openEvidence(state.selected, false);
   });
 });
 form.addEventListener('submit', (event) => event.preventDefault());

@@ -13,6 +13,7 @@ import { resetGraph, testGraph } from '../helpers/graph.js';
 import { sharedData, skipWithoutSharedData } from '../helpers/paths.js';
 
 const ENTERPRISE = path.join(sharedData, 'attack', 'enterprise-attack.json');
+const MOBILE = path.join(sharedData, 'attack', 'mobile-attack.json');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where the test leaves its screenshots (git-ignored). */
 const SHOTS = path.join(projectRoot, 'test-output', 'screenshots');
@@ -47,6 +48,16 @@ interface Dom {
 }
 interface PageGlobals {
   document: { body: Dom; activeElement: Dom | null };
+}
+
+/** The tactic names of a bundle's matrix in matrix order, from the bundle itself (its matrix object lists them). */
+function matrixTactics(bundle: string): string[] {
+  const objects = (JSON.parse(readFileSync(bundle, 'utf8')) as { objects: Record<string, unknown>[] }).objects;
+  const matrix = objects.find((o) => o.type === 'x-mitre-matrix' && !o.revoked && !o.x_mitre_deprecated) as {
+    tactic_refs: string[];
+  };
+  const byStix = new Map(objects.map((o) => [o.id, o]));
+  return matrix.tactic_refs.map((ref) => (byStix.get(ref) as { name: string }).name);
 }
 
 interface TacticCounts {
@@ -105,7 +116,7 @@ describe('the coverage page in headless Chromium', { skip }, () => {
     await seed(
       graph,
       {
-        attack: [ENTERPRISE],
+        attack: [ENTERPRISE, MOBILE],
         d3fend: [path.join(sharedData, 'd3fend', 'd3fend.ttl')],
         sigma: [{ name: 'sigmahq', location: path.join(sharedData, 'sigma') }],
         atomic: [path.join(sharedData, 'atomic-red-team', 'atomics')],
@@ -140,13 +151,11 @@ describe('the coverage page in headless Chromium', { skip }, () => {
     await page.reload();
     await settled(0);
     console.log(`# after a reload: ${Date.now() - reloaded} ms from navigation (${await status()})`);
-    // The matrix order, from the bundle itself: the Enterprise matrix object lists its tactics.
-    const objects = (JSON.parse(readFileSync(ENTERPRISE, 'utf8')) as { objects: Record<string, unknown>[] }).objects;
-    const matrix = objects.find((o) => o.type === 'x-mitre-matrix' && !o.revoked) as { tactic_refs: string[] };
-    const byStix = new Map(objects.map((o) => [o.id, o]));
-    const expected = matrix.tactic_refs.map((ref) => (byStix.get(ref) as { name: string }).name);
+    const expected = matrixTactics(ENTERPRISE);
     const shown = await shownTotals();
     assert.equal(shown.length, 14);
+    // One Tab stop for the whole matrix.
+    assert.equal(await page.$$eval('.cell[tabindex="0"]', (cells) => cells.length), 1);
     assert.deepEqual(
       shown.map((c) => c.name),
       expected,
@@ -191,22 +200,33 @@ describe('the coverage page in headless Chromium', { skip }, () => {
     assert.deepEqual(await shownTotals(), await apiTotals({ domain: 'ENTERPRISE' }));
   });
 
-  it('opens the evidence of T1550.001: its rules, countermeasures, tests and groups', async () => {
+  it('opens the evidence of T1550.001 under the filter: its rules, countermeasures, tests, groups, report', async () => {
+    let previous = await ready();
+    await page.selectOption('select[name=sigmaMinLevel]', 'MEDIUM');
+    previous = await settled(previous);
     const { data } = await api.gql(`{ technique(id: "T1550.001") {
-      sigmaRules(first: 500) { totalCount } countermeasures { technique { id } } atomicTests { guid }
-      groups(first: 500) { totalCount } } }`);
+      coverage(filter: {sigmaMinLevel: MEDIUM}) { sigmaRules }
+      sigmaRules(filter: {minLevel: MEDIUM, status: [STABLE, TEST, EXPERIMENTAL]}, first: 100) { totalCount }
+      all: sigmaRules(first: 100) { totalCount }
+      countermeasures { technique { id } } atomicTests { guid }
+      groups(first: 100) { totalCount } } }`);
     const expected = (
       data as {
         technique: {
+          coverage: { sigmaRules: number };
           sigmaRules: { totalCount: number };
+          all: { totalCount: number };
           countermeasures: { technique: { id: string } }[];
           atomicTests: unknown[];
           groups: { totalCount: number };
         };
       }
     ).technique;
-    // The reference report of T1550.001 lists countermeasures and Sigma rules (and no Atomic test: none exists).
-    assert.ok(expected.countermeasures.length > 0 && expected.sigmaRules.totalCount > 0);
+    // The reference report of T1550.001 lists countermeasures and Sigma rules (and no Atomic test: none exists);
+    // the level filter keeps some of its rules, not all.
+    assert.ok(expected.countermeasures.length > 0);
+    assert.ok(expected.sigmaRules.totalCount > 0 && expected.sigmaRules.totalCount < expected.all.totalCount);
+    assert.equal(expected.sigmaRules.totalCount, expected.coverage.sigmaRules, 'the list is what the count counts');
     // A sub-technique: open its parent's row in Defense Evasion first.
     await page.click('.toggle[data-toggle="TA0005/T1550"]');
     await page.click('.cell[data-technique="T1550.001"]');
@@ -223,14 +243,63 @@ describe('the coverage page in headless Chromium', { skip }, () => {
       expected.countermeasures.some((c) => firstCountermeasure?.startsWith(`${c.technique.id} `)),
       String(firstCountermeasure),
     );
+    // Each countermeasure with its artifact path; each SigmaHQ rule linked to its file.
+    assert.match(
+      (await page.textContent('[data-list="countermeasures"] > li .meta')) ?? '',
+      /\S+ .+ ← \S+ .+ \(via T1550/,
+    );
+    const links = await page.$$eval('[data-list="sigma"] a', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+    assert.equal(links.length, expected.sigmaRules.totalCount);
+    for (const href of links) assert.match(href, /^https:\/\/github\.com\/SigmaHQ\/sigma\/blob\/.+\.yml$/);
+    // The report button downloads the Markdown report, as the API renders it.
+    const [report] = await Promise.all([page.waitForEvent('download'), page.click('[data-report="T1550.001"]')]);
+    const markdown = readFileSync((await report.path()) as string, 'utf8');
+    const { data: reportData } = await api.gql('{ techniqueReport(id: "T1550.001") }');
+    assert.equal(markdown, (reportData as { techniqueReport: string }).techniqueReport);
+    assert.match(markdown, /^# T1550\.001: Application Access Token/);
     await page.screenshot({ path: path.join(SHOTS, 'coverage-evidence-T1550.001.png') });
     // Escape closes it and gives the focus back to the cell.
+    await page.focus('#evidence-title');
     await page.keyboard.press('Escape');
     assert.equal(await page.isHidden('aside#evidence'), true);
     assert.equal(
       await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.dataset.technique),
       'T1550.001',
     );
+    await page.selectOption('select[name=sigmaMinLevel]', '');
+    await settled(previous);
+  });
+
+  it('switches domain: the other matrix, its totals, and no platform of the old one', async () => {
+    let previous = await ready();
+    await page.selectOption('select[name=platform]', 'Linux');
+    previous = await settled(previous);
+    await page.selectOption('select[name=domain]', 'MOBILE');
+    previous = await settled(previous);
+    const shown = await shownTotals();
+    assert.deepEqual(
+      shown.map((c) => c.name),
+      matrixTactics(MOBILE),
+    );
+    assert.equal(await page.inputValue('select[name=platform]'), '');
+    assert.deepEqual(shown, await apiTotals({ domain: 'MOBILE' }));
+    await page.selectOption('select[name=domain]', 'ENTERPRISE');
+    await settled(previous);
+    assert.equal((await shownTotals()).length, 14);
+  });
+
+  it('says so when the threat group is unknown, and leaves the matrix as it was', async () => {
+    const before = await shownTotals();
+    await page.fill('input[name=group]', 'No Such Group');
+    await page.locator('input[name=group]').blur();
+    await page.waitForSelector('#status.error');
+    assert.match((await page.textContent('#status')) ?? '', /No threat group "No Such Group"/);
+    assert.equal(await page.getAttribute('input[name=group]', 'aria-invalid'), 'true');
+    assert.deepEqual(await shownTotals(), before);
+    const previous = await ready();
+    await page.fill('input[name=group]', '');
+    await page.locator('input[name=group]').blur();
+    await settled(previous);
   });
 
   it('moves between cells with the arrow keys and opens evidence with Enter', async () => {
@@ -252,6 +321,21 @@ describe('the coverage page in headless Chromium', { skip }, () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector(`aside#evidence[data-technique="${id}"]`);
     await page.keyboard.press('Escape');
+    // + and - show and hide a technique's sub-techniques from the keyboard; the focus stays on it.
+    await page.focus('.tactic[data-tactic="TA0006"] .cell[data-technique="T1003"]');
+    await page.keyboard.press('+');
+    assert.equal(
+      await page.getAttribute('.tactic[data-tactic="TA0006"] .cell[data-technique="T1003"]', 'aria-expanded'),
+      'true',
+    );
+    assert.ok((await page.$$('.tactic[data-tactic="TA0006"] .cell[data-technique="T1003.001"]')).length === 1);
+    assert.equal(
+      await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.dataset.technique),
+      'T1003',
+    );
+    await page.keyboard.press('-');
+    assert.equal((await page.$$('.tactic[data-tactic="TA0006"] .cell[data-technique="T1003.001"]')).length, 0);
+    assert.equal(await page.$$eval('.cell[tabindex="0"]', (cells) => cells.length), 1);
   });
 
   it('downloads the view as a Navigator layer (valid JSON, the API layer), an SVG and a PNG', async () => {
@@ -261,21 +345,31 @@ describe('the coverage page in headless Chromium', { skip }, () => {
       assert.ok(file, 'downloaded');
       return { name: download.suggestedFilename(), body: readFileSync(file) };
     };
+    // The current view: a platform and a score of the user's choice.
+    const previous = await ready();
+    await page.selectOption('select[name=platform]', 'Windows');
+    await settled(previous);
+    await page.selectOption('select[name=score]', 'SIGMA_RULES');
     const layer = await fetchDownload('#download-layer');
-    assert.equal(layer.name, 'coverage-enterprise-combined.json');
+    assert.equal(layer.name, 'coverage-enterprise-sigma-rules.json');
     const parsed = JSON.parse(layer.body.toString('utf8')) as { domain: string; techniques: unknown[] };
-    const { data } = await api.gql('{ navigatorLayer(filter: {domain: ENTERPRISE}, score: COMBINED) }');
+    const { data } = await api.gql(
+      '{ navigatorLayer(filter: {domain: ENTERPRISE, platforms: ["Windows"]}, score: SIGMA_RULES) }',
+    );
     assert.deepEqual(parsed, JSON.parse((data as { navigatorLayer: string }).navigatorLayer));
     assert.equal(parsed.domain, 'enterprise-attack');
     assert.ok(parsed.techniques.length > 0);
 
     const svg = await fetchDownload('#download-svg');
-    assert.match(
-      svg.body.toString('utf8'),
-      /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*>.*Defense Evasion.*<\/svg>$/s,
-    );
+    const text = svg.body.toString('utf8');
+    assert.match(text, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*>.*Defense Evasion.*<\/svg>$/s);
+    assert.match(text, /colour: Sigma rules · platform: Windows/, 'the caption says what is shown');
     const png = await fetchDownload('#download-png');
     assert.deepEqual([...png.body.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    await page.selectOption('select[name=score]', 'COMBINED');
+    const again = await ready();
+    await page.selectOption('select[name=platform]', '');
+    await settled(again);
   });
 
   it('serves the page without an API key, and asks for one when GraphQL needs it', async () => {

@@ -163,7 +163,7 @@ describe('coverage-graph seed --json', () => {
     assert.ok(!result.stderr.includes('\r') && !result.stderr.includes('\u001b['), 'no cursor codes');
     const counts = (n: number) => n.toLocaleString('en-US');
     for (const source of report.sources) {
-      assert.ok(result.stderr.includes(`${source.scope}: parsed ${source.parsed} objects`), source.scope);
+      assert.ok(result.stderr.includes(`${source.scope}: parsed ${counts(source.parsed)} objects`), source.scope);
       assert.ok(result.stderr.includes(`${source.scope}: writing ${counts(source.parsed)} parsed objects`));
       const row = result.stderr.split('\n').find((line) => line.startsWith(`${source.scope} `));
       assert.deepEqual(row?.trim().split(/\s+/).slice(0, 6), [

@@ -46,17 +46,25 @@ describe('/coverage', () => {
   });
 
   it('answers 404 for any other path under /coverage, folders and dot segments included', async () => {
-    for (const path of [
-      '/coverage/nope.js',
-      '/coverage/../package.json',
-      '/coverage/%2e%2e/package.json',
-      '/coverage/..%2fpackage.json',
-      '/coverage/sub/coverage.js',
-      '/coverage/coverage.ts',
-    ]) {
-      const response = await fetch(`${base}${path}`);
-      assert.ok(response.status === 404 || response.status === 401, `${path}: ${response.status}`);
-      assert.doesNotMatch(await response.text(), /"name": "coverage-graph"/);
+    // On a server without keys, so that nothing but the page route can answer.
+    const open = await startTestServer(graph);
+    try {
+      const openBase = open.url.replace(/\/graphql$/, '');
+      for (const path of [
+        '/coverage/nope.js',
+        '/coverage/..%2fpackage.json',
+        '/coverage/%2e%2e%2fpackage.json',
+        '/coverage/sub/coverage.js',
+        '/coverage/coverage.ts',
+        '/coverage/.coverage.js',
+        '/coverage/tsconfig.json',
+      ]) {
+        const response = await fetch(`${openBase}${path}`);
+        assert.equal(response.status, 404, path);
+        assert.match(await response.text(), /^no page file /, path);
+      }
+    } finally {
+      await open.stop();
     }
   });
 
