@@ -443,7 +443,13 @@ function cellRow(
   const id = document.createElement('span');
   id.className = 'id';
   id.textContent = technique.id;
-  cell.append(scoreText, technique.name, id);
+  const line = document.createElement('span');
+  line.className = 'line';
+  line.append(id, scoreText);
+  const name = document.createElement('span');
+  name.className = 'name';
+  name.textContent = technique.name;
+  cell.append(name, line);
   cell.setAttribute(
     'aria-label',
     (covered
