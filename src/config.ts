@@ -100,6 +100,8 @@ export function loadConfig() {
       introspection: boolEnv('INTROSPECTION', env('NODE_ENV', 'development') !== 'production'),
       /** The landing page on GET (Apollo Sandbox in development); on unless NODE_ENV is production. */
       landingPage: boolEnv('LANDING_PAGE', env('NODE_ENV', 'development') !== 'production'),
+      /** The coverage page at /coverage; on by default (it holds no data: it asks GraphQL like any client). */
+      coveragePage: boolEnv('COVERAGE_PAGE', true),
       /**
        * Budget of the response cache in MiB (answers of query operations, kept until the next seed); 0 turns it
        * off.

@@ -129,7 +129,16 @@ export async function startServer(
   httpServer.on('request', (req, res) => {
     res.on('finish', () => metrics.httpRequests.inc({ route: routeOf(req.url), status: String(res.statusCode) }));
     if (cors(req, res, config.api.corsOrigins)) return;
-    const handling = { apollo, graph, cache, metrics, options, authorized, landingPageOn: config.api.landingPage };
+    const handling = {
+      apollo,
+      graph,
+      cache,
+      metrics,
+      options,
+      authorized,
+      landingPageOn: config.api.landingPage,
+      coveragePageOn: config.api.coveragePage,
+    };
     handle(req, res, handling).catch((error) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ message: 'Internal server error' }] }));
@@ -188,6 +197,8 @@ interface Handling {
   authorized: ((authorization: string | undefined) => boolean) | null;
   /** Whether the landing page is served (it loads without a key). */
   landingPageOn: boolean;
+  /** Whether the coverage page is served at /coverage (it loads without a key). */
+  coveragePageOn: boolean;
 }
 
 /** The headers Apollo's CSRF prevention accepts as proof of a preflighted request (its defaults). */
@@ -196,11 +207,11 @@ const PREFLIGHT_HEADERS = ['x-apollo-operation-name', 'apollo-require-preflight'
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
-  { apollo, graph, cache, metrics, options, authorized, landingPageOn }: Handling,
+  { apollo, graph, cache, metrics, options, authorized, landingPageOn, coveragePageOn }: Handling,
 ) {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const landingPage = landingPageOn && isLandingPageRequest(req, url);
-  const page = isPageRequest(req, url);
+  const page = coveragePageOn && isPageRequest(req, url);
   if (authorized && !OPEN_ROUTES.includes(url.pathname) && !landingPage && !page) {
     if (!authorized(req.headers.authorization)) {
       res.setHeader('www-authenticate', 'Bearer');

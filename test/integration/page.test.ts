@@ -68,6 +68,17 @@ describe('/coverage', () => {
     }
   });
 
+  it('is off with COVERAGE_PAGE=false', async () => {
+    const off = await startTestServer(graph, { coveragePage: false });
+    try {
+      const response = await fetch(off.url.replace(/\/graphql$/, '/coverage'));
+      assert.equal(response.status, 404);
+      assert.doesNotMatch(await response.text(), /<html/);
+    } finally {
+      await off.stop();
+    }
+  });
+
   it('keeps GraphQL behind the key', async () => {
     const response = await fetch(api.url, {
       method: 'POST',
