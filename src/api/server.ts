@@ -64,14 +64,19 @@ export const WARM_UP_QUERY = `{
 
 /**
  * Runs what the coverage page asks first (the Enterprise matrix, the group list), once, so that Neo4j has planned
- * those statements before the first visitor comes. Failures are ignored: an unreachable Neo4j is reported by
- * `/readyz` and by the requests themselves.
+ * those statements before the first visitor comes. Returns the error messages, if any, for tests; `serve` ignores
+ * them: an unreachable Neo4j is reported by `/readyz` and by the requests themselves.
  */
-export async function warmUp(running: RunningServer, graph: Graph): Promise<void> {
+export async function warmUp(running: RunningServer, graph: Graph): Promise<string[]> {
   try {
-    await running.apollo.executeOperation({ query: WARM_UP_QUERY }, { contextValue: createContext(graph) });
-  } catch {
-    // Nothing to do: see above.
+    const response = await running.apollo.executeOperation(
+      { query: WARM_UP_QUERY },
+      { contextValue: createContext(graph) },
+    );
+    const result = response.body.kind === 'single' ? response.body.singleResult : null;
+    return result?.errors?.map((e) => e.message) ?? [];
+  } catch (error) {
+    return [(error as Error).message];
   }
 }
 

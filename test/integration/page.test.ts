@@ -1,9 +1,11 @@
 // The coverage page's files as the API serves them: the page, its script and style, nothing else, without a key.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { startServer, warmUp } from '../../src/api/server.js';
+import { config } from '../../src/config.js';
 import type { Graph } from '../../src/graph/driver.js';
 import { startTestServer, type TestServer } from '../helpers/api.js';
-import { testGraph } from '../helpers/graph.js';
+import { resetGraph, seedFixtures, testGraph } from '../helpers/graph.js';
 
 describe('/coverage', () => {
   let graph: Graph;
@@ -65,6 +67,17 @@ describe('/coverage', () => {
       }
     } finally {
       await open.stop();
+    }
+  });
+
+  it("warms up as serve does: the page's first questions answer without errors", async () => {
+    await resetGraph(graph);
+    await seedFixtures(graph);
+    const running = await startServer(graph, { ...config, api: { ...config.api, host: '127.0.0.1', port: 0 } });
+    try {
+      assert.deepEqual(await warmUp(running, graph), []);
+    } finally {
+      await running.stop();
     }
   });
 
