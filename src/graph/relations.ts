@@ -55,7 +55,12 @@ export const RELATIONS = {
     pattern: '(p)-[r:LOG_SOURCE]->(c:DataComponent)',
     order: 'r.name, r.channel, c.id',
   },
-  techniqueCountermeasures: { from: 'Technique', pattern: '(c:D3fendTechnique)-[r:COUNTERS]->(p)', order: 'c.name' },
+  // In D3FEND tactic order (Model first; none last), then by name: the API needs no tactic list to order them.
+  techniqueCountermeasures: {
+    from: 'Technique',
+    pattern: '(c:D3fendTechnique)-[r:COUNTERS]->(p)',
+    order: 'coalesce(head([(c)-[:IN_TACTIC]->(t:D3fendTactic) | t.order]), 1000), c.name',
+  },
   techniqueArtifacts: { from: 'Technique', pattern: '(p)-[r:ACTS_ON]->(c:Artifact)', order: 'r.relation, c.name' },
   d3fendTacticTechniques: { from: 'D3fendTactic', pattern: '(c:D3fendTechnique)-[r:IN_TACTIC]->(p)', order: 'c.name' },
   d3fendTechniqueParent: { from: 'D3fendTechnique', pattern: '(p)-[r:SUBCLASS_OF]->(c:D3fendTechnique)' },

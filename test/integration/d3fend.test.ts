@@ -107,6 +107,28 @@ describe('D3FEND countermeasures on the real ontology', { skip }, () => {
     }
   });
 
+  it("orders countermeasures by D3FEND tactic (in the ontology's display order), then by name", async () => {
+    const { data, errors } = await api.gql(`{
+      d3fendTactics { name order }
+      technique(id: "T1550.001") { countermeasures { technique { name tactic { name } } } }
+    }`);
+    assert.equal(errors, undefined);
+    const { d3fendTactics, technique } = data as {
+      d3fendTactics: { name: string; order: number }[];
+      technique: { countermeasures: { technique: { name: string; tactic: { name: string } | null } }[] };
+    };
+    // The ontology's order of the tactics (Model first), by their stored display order.
+    const rank = new Map([...d3fendTactics].sort((a, b) => a.order - b.order).map((t, i) => [t.name, i]));
+    const shown = technique.countermeasures.map((c) => c.technique);
+    assert.ok(new Set(shown.map((t) => t.tactic?.name)).size > 2, 'several tactics, so the order is tested');
+    const expected = [...shown].sort(
+      (a, b) =>
+        (rank.get(a.tactic?.name ?? '') ?? rank.size) - (rank.get(b.tactic?.name ?? '') ?? rank.size) ||
+        a.name.localeCompare(b.name),
+    );
+    assert.deepEqual(shown, expected);
+  });
+
   it('explains a countermeasure with its paths and artifacts', async () => {
     const { data, errors } = await api.gql(`{
       technique(id: "T1550.001") {
@@ -182,19 +204,22 @@ describe('D3FEND countermeasures on the real ontology', { skip }, () => {
   });
 
   it('answers countermeasures of a page of techniques in a number of queries that does not grow with the page', async () => {
-    const queriesFor = (first: number) =>
+    const queriesFor = (first: number, tacticFields = 'name') =>
       countQueries(graph, async () => {
         const { errors } = await api.gql(
           `query($first: Int) { techniques(first: $first) { nodes { id countermeasures {
-          technique { id tactic { name } } paths { offensiveArtifact { id } defensiveArtifact { id } } } } } }`,
+          technique { id tactic { ${tacticFields} } } paths { offensiveArtifact { id } defensiveArtifact { id } } } } } }`,
           { first },
         );
         assert.equal(errors, undefined);
       });
-    // The graph version (response cache), page, countermeasures, D3FEND tactics (once per request, which also give
-    // each countermeasure its tactic), and the artifacts of all paths.
-    assert.equal(await queriesFor(5), 5);
-    assert.equal(await queriesFor(50), 5);
+    // The graph version (response cache), page, countermeasures (in tactic order, each with its tactic's name),
+    // and the artifacts of all paths.
+    assert.equal(await queriesFor(5), 4);
+    assert.equal(await queriesFor(50), 4);
+    // More of a tactic than its name: the D3FEND tactics too, once per request.
+    assert.equal(await queriesFor(5, 'name order'), 5);
+    assert.equal(await queriesFor(50, 'name order iri'), 5);
   });
 
   it('reports the ATT&CK ids D3FEND names that the loaded bundles lack, and links none of them', async () => {

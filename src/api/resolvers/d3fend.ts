@@ -1,5 +1,5 @@
 // Resolvers of the D3FEND types and of Technique.countermeasures: through per-request loaders, paths explained.
-import type { GraphQLResolveInfo } from 'graphql';
+import { type GraphQLResolveInfo, Kind } from 'graphql';
 import { BadUserInputError } from '../../errors.js';
 import type { GraphNode, Related } from '../../graph/read.js';
 import { counterPaths } from '../../graph/read-d3fend.js';
@@ -17,6 +17,16 @@ const artifact = (ctx: Context, id: string) => ctx.loaders.node('Artifact').load
 /** A page on d3fend.mitre.org for a class of the ontology. */
 const pageOf = (kind: 'technique' | 'dao/artifact', iri: unknown) =>
   `https://d3fend.mitre.org/${kind}/d3f:${String(iri).slice(String(iri).indexOf('#') + 1)}/`;
+
+/** Whether the selection of the field being resolved asks only for `fields` (no fragments: those could ask more). */
+function onlyFields(info: GraphQLResolveInfo, fields: readonly string[]): boolean {
+  return info.fieldNodes.every(
+    (node) =>
+      node.selectionSet?.selections.every(
+        (selection) => selection.kind === Kind.FIELD && fields.includes(selection.name.value),
+      ) ?? false,
+  );
+}
 
 /** Checks a D3FEND tactic name against the loaded tactics; returns it in lower case, or null when absent. */
 export async function tacticName(tactic: string | null | undefined, ctx: Context): Promise<string | null> {
@@ -42,13 +52,17 @@ export async function countermeasuresOf(
   info?: GraphQLResolveInfo,
 ): Promise<Related[]> {
   // Asked for together, so that the relation joins the other relation fields of this level in one statement.
-  const [wanted, tactics, countermeasures] = await Promise.all([
+  const [wanted, countermeasures] = await Promise.all([
     tacticName(args.tactic, ctx),
-    ctx.loaders.d3fendTactics(),
     loadRelated('techniqueCountermeasures', technique, ctx, info),
   ]);
-  const order = new Map(tactics.map((t, i) => [String(t.name), i]));
-  const rank = (item: Related) => order.get(String(item.node.tactic)) ?? order.size;
+  // The relation comes in tactic order (RELATIONS): a tactic's rank is where its first countermeasure stands.
+  const order = new Map<string, number>();
+  for (const item of countermeasures) {
+    const tactic = String(item.node.tactic ?? '');
+    if (!order.has(tactic)) order.set(tactic, order.size);
+  }
+  const rank = (item: Related) => order.get(String(item.node.tactic ?? '')) ?? order.size;
   return countermeasures
     .filter((item) => wanted === null || String(item.node.tactic).toLowerCase() === wanted)
     .filter((item) => args.includeDeprecated || item.node.deprecated !== true)
@@ -83,9 +97,13 @@ export const d3fendResolvers: Resolvers = {
     },
     url: (node) => pageOf('technique', node.iri),
     deprecated: (node) => node.deprecated === true,
-    // The tactic's name is on the node (written with its IN_TACTIC edge): found in the request's tactic list, which
-    // countermeasure ordering reads anyway, instead of one more statement.
-    tactic: async (node, _args, ctx) => (await ctx.loaders.d3fendTactics()).find((t) => t.name === node.tactic) ?? null,
+    // The tactic's name is on the node (written with its IN_TACTIC edge): when only the name is asked for, no read at
+    // all; otherwise the tactic from the request's tactic list (one statement per request).
+    tactic: async (node, _args, ctx, info) => {
+      if (node.tactic === null || node.tactic === undefined) return null;
+      if (onlyFields(info, ['name', '__typename'])) return { name: String(node.tactic) } as GraphNode;
+      return (await ctx.loaders.d3fendTactics()).find((t) => t.name === node.tactic) ?? null;
+    },
     parent: relatedOne('d3fendTechniqueParent'),
     children: async (node, _args, ctx) => relatedList('d3fendTechniqueChildren')(node, { includeRevoked: true }, ctx),
     artifacts: (node, _args, ctx) => loadRelated('d3fendTechniqueArtifacts', node, ctx),
