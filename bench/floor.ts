@@ -1,5 +1,5 @@
 // The benchmark's "floor" server: our schema on Apollo answering every scenario from memory, with no database at all.
-import { type DocumentNode, Kind, parse, print, type SelectionSetNode, visit } from 'graphql';
+import { type DocumentNode, type GraphQLResolveInfo, Kind, parse, print, type SelectionSetNode, visit } from 'graphql';
 import { loadTypeDefs } from '../src/api/schema.js';
 import { executeInProcess } from '../src/api/server.js';
 import type { Graph } from '../src/graph/driver.js';
@@ -24,15 +24,12 @@ export async function floorSchema(
     answers.set(operation, data);
     for (const field of Object.keys(data)) if (field !== '__typename') rootFields.add(field);
   }
-  const query: Record<string, (parent: unknown, args: unknown, context: unknown, info: InfoLike) => unknown> = {};
+  const query: Record<string, (parent: unknown, args: unknown, context: unknown, info: GraphQLResolveInfo) => unknown> =
+    {};
   for (const field of rootFields) {
     query[field] = (_parent, _args, _context, info) => answers.get(info.operation.name?.value ?? '')?.[field] ?? null;
   }
   return { typeDefs: loadTypeDefs(), resolvers: { Query: query } };
-}
-
-interface InfoLike {
-  operation: { name?: { value: string } };
 }
 
 /** The document with `__typename` in every selection set, so that the stored answer tells unions and interfaces apart. */

@@ -22,12 +22,14 @@ const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+/** Whether a path is the page's: `/coverage` or a file under it. */
+export function isPagePath(pathname: string): boolean {
+  return pathname === '/coverage' || pathname.startsWith('/coverage/');
+}
+
 /** Whether a request is for the page (served without an API key, like the landing page: it holds no data). */
 export function isPageRequest(req: IncomingMessage, url: URL): boolean {
-  return (
-    (req.method === 'GET' || req.method === 'HEAD') &&
-    (url.pathname === '/coverage' || url.pathname.startsWith('/coverage/'))
-  );
+  return (req.method === 'GET' || req.method === 'HEAD') && isPagePath(url.pathname);
 }
 
 /** Answers a page request: index.html for `/coverage`, a built file by plain name, 404 for anything else. */

@@ -20,7 +20,7 @@ import { answerKindPlugin, HttpResponseCache } from './cache.js';
 import { type Context, type ContextOptions, createContext } from './context.js';
 import { knownOperationTypesRule, queryCostPlugin, queryLimitsRule } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { isPageRequest, servePage } from './page.js';
+import { isPagePath, isPageRequest, servePage } from './page.js';
 import { projectionPlugin } from './projection.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
@@ -165,7 +165,7 @@ export async function startServer(
 /** The route of a request, for metric labels (a fixed set, whatever clients send). */
 function routeOf(url: string | undefined): string {
   const path = new URL(url ?? '/', 'http://localhost').pathname;
-  if (path === '/coverage' || path.startsWith('/coverage/')) return '/coverage';
+  if (isPagePath(path)) return '/coverage';
   return ['/graphql', '/healthz', '/readyz', '/metrics', '/'].includes(path) ? path : 'other';
 }
 

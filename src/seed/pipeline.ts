@@ -11,7 +11,7 @@ import { parseAttackBundle } from './attack/parse.js';
 import { parseD3fend } from './d3fend/parse.js';
 import { fetchSource, isUrl } from './fetch.js';
 import { readFolder } from './folder.js';
-import { type Progress, silentProgress } from './progress.js';
+import { count, type Progress, silentProgress } from './progress.js';
 import type { ParseWarning, SourceRecords } from './records.js';
 import { parseSigmaSource } from './sigma/parse.js';
 
@@ -261,11 +261,6 @@ function countsOf(records: SourceRecords): Record<string, number> {
   for (const edge of records.edges) counts[edge.type] = (counts[edge.type] ?? 0) + 1;
   counts.warnings = records.warnings.length;
   return counts;
-}
-
-/** A count with thousands separators, as the progress lines write them. */
-function count(n: number): string {
-  return n.toLocaleString('en-US');
 }
 
 /** Seconds since a `performance.now()` reading, to the millisecond. */

@@ -123,8 +123,8 @@ export function seedTable(
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** A count with thousands separators (12,345). */
-function count(n: number): string {
+/** A count with thousands separators (12,345), as every progress line and the table write them. */
+export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 

@@ -43,6 +43,10 @@ interface Scores {
 interface Layout {
   tactics: Tactic[];
   techniques: LayoutTechnique[];
+  /** Per tactic id, its techniques without a parent, by name (built once per domain). */
+  parents: Map<string, LayoutTechnique[]>;
+  /** Per parent id, its sub-techniques, by name. */
+  subs: Map<string, LayoutTechnique[]>;
 }
 
 const COUNTS = 'techniques detected countered tested detectedPercent counteredPercent testedPercent';
@@ -300,7 +304,10 @@ async function refresh() {
     if (request !== state.request) return; // a newer request is on its way
     const fetched = performance.now();
     if (layout) {
-      state.layout = { tactics: layout.tactics.map((t) => t.tactic), techniques: layout.techniques };
+      state.layout = layoutOf(
+        layout.tactics.map((t) => t.tactic),
+        layout.techniques,
+      );
       state.layoutDomain = domain;
       state.expanded.clear();
       state.active = null;
@@ -323,20 +330,30 @@ async function refresh() {
 
 // ---- the matrix ------------------------------------------------------------------------------------------------
 
-/** The techniques of each tactic column: parents by name, each followed by its sub-techniques when expanded. */
-function columns(layout: Layout): { tactic: Tactic; parents: LayoutTechnique[] }[] {
-  return layout.tactics.map((tactic) => ({
-    tactic,
-    parents: layout.techniques
-      .filter((t) => t.parentId === null && t.tacticIds.includes(tactic.id))
-      .sort((a, b) => a.name.localeCompare(b.name)),
-  }));
+/** The layout of a domain: its tactics and techniques, indexed once for every later draw. */
+function layoutOf(tactics: Tactic[], techniques: LayoutTechnique[]): Layout {
+  const byName = (a: LayoutTechnique, b: LayoutTechnique) => a.name.localeCompare(b.name);
+  const sorted = [...techniques].sort(byName);
+  const parents = new Map<string, LayoutTechnique[]>(tactics.map((t) => [t.id, []]));
+  const subs = new Map<string, LayoutTechnique[]>();
+  for (const technique of sorted) {
+    if (technique.parentId === null) {
+      for (const id of technique.tacticIds) parents.get(id)?.push(technique);
+    } else {
+      subs.set(technique.parentId, [...(subs.get(technique.parentId) ?? []), technique]);
+    }
+  }
+  return { tactics, techniques, parents, subs };
 }
 
+/** The techniques of each tactic column: parents by name (each followed by its sub-techniques when expanded). */
+function columns(layout: Layout): { tactic: Tactic; parents: LayoutTechnique[] }[] {
+  return layout.tactics.map((tactic) => ({ tactic, parents: layout.parents.get(tactic.id) ?? [] }));
+}
+
+/** A parent's sub-techniques in one tactic's column, by name. */
 function subsOf(layout: Layout, parent: LayoutTechnique, tacticId: string): LayoutTechnique[] {
-  return layout.techniques
-    .filter((t) => t.parentId === parent.id && t.tacticIds.includes(tacticId))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  return (layout.subs.get(parent.id) ?? []).filter((t) => t.tacticIds.includes(tacticId));
 }
 
 function render() {
