@@ -4,22 +4,36 @@ import { readPageOf } from './page.js';
 import type { Keep } from './properties.js';
 import type { GraphNode } from './read.js';
 
-/** One stored path of a COUNTERS edge, split into its parts (artifacts by IRI local name). */
+/** One stored path of a COUNTERS edge, split into its parts (artifacts by IRI local name, with their names). */
 export interface CounterPathRow {
   via: string;
   offensiveRelation: string;
   offensiveArtifact: string;
   defensiveRelation: string;
   defensiveArtifact: string;
+  offensiveArtifactName: string;
+  defensiveArtifactName: string;
 }
 
-/** Parses the `paths` of a COUNTERS edge (`via|offensiveRelation|offensiveArtifact|defensiveRelation|defensiveArtifact`). */
+/**
+ * Parses the `paths` of a COUNTERS edge
+ * (`via|offensiveRelation|offensiveArtifact|defensiveRelation|defensiveArtifact|offensiveName|defensiveName`).
+ */
 export function counterPaths(paths: unknown): CounterPathRow[] {
   if (!Array.isArray(paths)) return [];
   return paths.map((path) => {
     const [via = '', offensiveRelation = '', offensiveArtifact = '', defensiveRelation = '', defensiveArtifact = ''] =
       String(path).split('|');
-    return { via, offensiveRelation, offensiveArtifact, defensiveRelation, defensiveArtifact };
+    const [offensiveArtifactName = '', defensiveArtifactName = ''] = String(path).split('|').slice(5);
+    return {
+      via,
+      offensiveRelation,
+      offensiveArtifact,
+      defensiveRelation,
+      defensiveArtifact,
+      offensiveArtifactName,
+      defensiveArtifactName,
+    };
   });
 }
 

@@ -9,9 +9,13 @@ const SUBCLASS = 'http://www.w3.org/2000/01/rdf-schema#subClassOf';
 const SUBPROPERTY = 'http://www.w3.org/2000/01/rdf-schema#subPropertyOf';
 const ON = 'http://www.w3.org/2002/07/owl#onProperty';
 const SOME = 'http://www.w3.org/2002/07/owl#someValuesFrom';
+const LABEL = 'http://www.w3.org/2000/01/rdf-schema#label';
 const local = (iri: string) => iri.slice(iri.indexOf('#') + 1);
 
-/** Expected countermeasures per ATT&CK id: D3FEND id -> set of `via|offRel|offArt|defRel|defArt` paths. */
+/**
+ * Expected countermeasures per ATT&CK id: D3FEND id -> set of `via|offRel|offArt|defRel|defArt|offName|defName` paths
+ * (the artifacts' names are their labels, or their local names where they have none).
+ */
 export function expectedCountermeasures(file: string) {
   const quads = new Parser().parse(readFileSync(file, 'utf8'));
   const superOf = new Map<string, string[]>();
@@ -20,6 +24,7 @@ export function expectedCountermeasures(file: string) {
   const restrictionOf: [string, string][] = [];
   const attackId = new Map<string, string>();
   const d3fendId = new Map<string, string>();
+  const labelOf = new Map<string, string>();
   const append = (map: Map<string, string[]>, key: string, value: string) =>
     map.set(key, [...(map.get(key) ?? []), value]);
   for (const { subject, predicate, object } of quads) {
@@ -37,6 +42,8 @@ export function expectedCountermeasures(file: string) {
       attackId.set(subject.value, object.value);
     } else if (predicate.value === `${D}d3fend-id`) {
       d3fendId.set(subject.value, object.value);
+    } else if (predicate.value === LABEL && !labelOf.has(subject.value)) {
+      labelOf.set(subject.value, object.value);
     }
   }
   const closure = (map: Map<string, string[]>, start: string) => {
@@ -71,6 +78,8 @@ export function expectedCountermeasures(file: string) {
                 local(offensive.v),
                 local(defended.p),
                 local(artifact),
+                labelOf.get(offensive.v) ?? local(offensive.v),
+                labelOf.get(artifact) ?? local(artifact),
               ];
               const paths = byDefender.get(d3fendId.get(d) as string) ?? new Set<string>();
               paths.add(path.join('|'));

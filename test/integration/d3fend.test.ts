@@ -53,12 +53,12 @@ describe('D3FEND countermeasures on the real ontology', { skip }, () => {
     assert.equal(row?.withoutTactic, 0);
   });
 
-  it('keeps on every COUNTERS edge at least one path of five non-empty parts', async () => {
+  it('keeps on every COUNTERS edge at least one path of seven non-empty parts (the last two: artifact names)', async () => {
     const [row] = await graph.read(
       `MATCH ()-[c:COUNTERS]->()
        RETURN count(c) AS edges,
               sum(CASE WHEN c.paths IS NULL OR size(c.paths) = 0
-                        OR any(p IN c.paths WHERE size(split(p, '|')) <> 5 OR '' IN split(p, '|'))
+                        OR any(p IN c.paths WHERE size(split(p, '|')) <> 7 OR '' IN split(p, '|'))
                        THEN 1 ELSE 0 END) AS bad`,
     );
     assert.ok(Number(row?.edges) > 0);
@@ -204,22 +204,49 @@ describe('D3FEND countermeasures on the real ontology', { skip }, () => {
   });
 
   it('answers countermeasures of a page of techniques in a number of queries that does not grow with the page', async () => {
-    const queriesFor = (first: number, tacticFields = 'name') =>
+    const queriesFor = (first: number, tacticFields = 'name', artifactFields = 'id name') =>
       countQueries(graph, async () => {
         const { errors } = await api.gql(
           `query($first: Int) { techniques(first: $first) { nodes { id countermeasures {
-          technique { id tactic { ${tacticFields} } } paths { offensiveArtifact { id } defensiveArtifact { id } } } } } }`,
+          technique { id tactic { ${tacticFields} } }
+          paths { offensiveArtifact { ${artifactFields} } defensiveArtifact { ${artifactFields} } } } } } }`,
           { first },
         );
         assert.equal(errors, undefined);
       });
-    // The graph version (response cache), page, countermeasures (in tactic order, each with its tactic's name),
-    // and the artifacts of all paths.
-    assert.equal(await queriesFor(5), 4);
-    assert.equal(await queriesFor(50), 4);
+    // The graph version (response cache), page, countermeasures (in tactic order, each with its tactic's name; the
+    // paths carry their artifacts' ids and names).
+    assert.equal(await queriesFor(5), 3);
+    assert.equal(await queriesFor(50), 3);
+    // More of an artifact than its id and name: the artifacts of all paths, once per request.
+    assert.equal(await queriesFor(5, 'name', 'id name definition'), 4);
+    assert.equal(await queriesFor(50, 'name', 'name url'), 4);
     // More of a tactic than its name: the D3FEND tactics too, once per request.
-    assert.equal(await queriesFor(5, 'name order'), 5);
-    assert.equal(await queriesFor(50, 'name order iri'), 5);
+    assert.equal(await queriesFor(5, 'name order'), 4);
+    assert.equal(await queriesFor(50, 'name order iri', 'id definition'), 5);
+  });
+
+  it("gives a path's artifact the same id and name whether it comes from the path or from the artifact's node", async () => {
+    const pathsWith = async (fields: string) => {
+      const { data, errors } = await api.gql(`{ technique(id: "T1550.001") { countermeasures(includeDeprecated: true) {
+        paths { offensiveArtifact { ${fields} } defensiveArtifact { ${fields} } } } } }`);
+      assert.equal(errors, undefined);
+      type Art = { id: string; name: string };
+      const { technique } = data as {
+        technique: { countermeasures: { paths: { offensiveArtifact: Art; defensiveArtifact: Art }[] }[] };
+      };
+      return technique.countermeasures.flatMap((c) =>
+        c.paths.flatMap((p) => [p.offensiveArtifact, p.defensiveArtifact].map((a) => ({ id: a.id, name: a.name }))),
+      );
+    };
+    const fromPaths = await pathsWith('id name');
+    assert.ok(fromPaths.length > 10, `${fromPaths.length} artifacts`);
+    assert.deepEqual(fromPaths, await pathsWith('id name definition'));
+    const rows = await graph.read('MATCH (a:Artifact) WHERE a.id IN $ids RETURN a.id AS id, a.name AS name', {
+      ids: [...new Set(fromPaths.map((a) => a.id))],
+    });
+    const names = new Map(rows.map((row) => [row.id, row.name]));
+    for (const a of fromPaths) assert.equal(a.name, names.get(a.id), a.id);
   });
 
   it('reports the ATT&CK ids D3FEND names that the loaded bundles lack, and links none of them', async () => {

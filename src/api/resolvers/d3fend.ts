@@ -1,12 +1,12 @@
 // Resolvers of the D3FEND types and of Technique.countermeasures: through per-request loaders, paths explained.
-import { type GraphQLResolveInfo, Kind } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { BadUserInputError } from '../../errors.js';
 import type { GraphNode, Related } from '../../graph/read.js';
 import { counterPaths } from '../../graph/read-d3fend.js';
 import { connectionFromList } from '../connection.js';
 import type { Context } from '../context.js';
 import type { Resolvers } from '../generated/graphql.js';
-import { loadRelated, relatedConnection, relatedList, relatedOne } from './shared.js';
+import { loadRelated, onlyFields, relatedConnection, relatedList, relatedOne } from './shared.js';
 
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
 const edgeString = (item: Related, key: string) => String(item.edge?.[key] ?? '');
@@ -14,19 +14,13 @@ const edgeString = (item: Related, key: string) => String(item.edge?.[key] ?? ''
 /** An artifact by IRI local name, through the per-request Artifact loader (null where the graph has none). */
 const artifact = (ctx: Context, id: string) => ctx.loaders.node('Artifact').load(id);
 
+/** A path's artifact: from the path when only its id and name are asked (and the path knows the name). */
+const artifactOf = async (ctx: Context, info: GraphQLResolveInfo, id: string, name: string) =>
+  (name && onlyFields(info, ['id', 'name', '__typename']) ? { id, name } : await artifact(ctx, id)) as GraphNode;
+
 /** A page on d3fend.mitre.org for a class of the ontology. */
 const pageOf = (kind: 'technique' | 'dao/artifact', iri: unknown) =>
   `https://d3fend.mitre.org/${kind}/d3f:${String(iri).slice(String(iri).indexOf('#') + 1)}/`;
-
-/** Whether the selection of the field being resolved asks only for `fields` (no fragments: those could ask more). */
-function onlyFields(info: GraphQLResolveInfo, fields: readonly string[]): boolean {
-  return info.fieldNodes.every(
-    (node) =>
-      node.selectionSet?.selections.every(
-        (selection) => selection.kind === Kind.FIELD && fields.includes(selection.name.value),
-      ) ?? false,
-  );
-}
 
 /** Checks a D3FEND tactic name against the loaded tactics; returns it in lower case, or null when absent. */
 export async function tacticName(tactic: string | null | undefined, ctx: Context): Promise<string | null> {
@@ -78,9 +72,12 @@ export const d3fendResolvers: Resolvers = {
     technique: (item) => item.node,
     paths: (item) => counterPaths(item.edge?.paths),
   },
+  // A path carries its artifacts' ids and names (written at seed time): `{ id name }` needs no read.
   CountermeasurePath: {
-    offensiveArtifact: (path, _args, ctx) => artifact(ctx, path.offensiveArtifact) as Promise<GraphNode>,
-    defensiveArtifact: (path, _args, ctx) => artifact(ctx, path.defensiveArtifact) as Promise<GraphNode>,
+    offensiveArtifact: (path, _args, ctx, info) =>
+      artifactOf(ctx, info, path.offensiveArtifact, path.offensiveArtifactName),
+    defensiveArtifact: (path, _args, ctx, info) =>
+      artifactOf(ctx, info, path.defensiveArtifact, path.defensiveArtifactName),
   },
   D3fendTactic: {
     techniques: async (tactic, args, ctx) =>

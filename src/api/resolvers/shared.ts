@@ -1,5 +1,5 @@
 // Building blocks of the resolvers: relationship fields through loaders, domain enum mapping, id checks.
-import type { GraphQLResolveInfo } from 'graphql';
+import { type GraphQLResolveInfo, Kind } from 'graphql';
 import { BadUserInputError } from '../../errors.js';
 import { LABEL_OF_STIX_TYPE, NODE_KEYS } from '../../graph/model.js';
 import type { GraphNode, Related, RelationName } from '../../graph/read.js';
@@ -20,6 +20,16 @@ export function domainValue(domain: AttackDomain): string;
 export function domainValue(domain: AttackDomain | null | undefined): string | null;
 export function domainValue(domain: AttackDomain | null | undefined): string | null {
   return domain ? DOMAIN_VALUES[domain] : null;
+}
+
+/** Whether the selection of the field being resolved asks only for `fields` (no fragments: those could ask more). */
+export function onlyFields(info: GraphQLResolveInfo, fields: readonly string[]): boolean {
+  return info.fieldNodes.every(
+    (node) =>
+      node.selectionSet?.selections.every(
+        (selection) => selection.kind === Kind.FIELD && fields.includes(selection.name.value),
+      ) ?? false,
+  );
 }
 
 /** GraphQL AttackDomain values for the graph's domain names; unknown domains are left out. */

@@ -63,6 +63,8 @@ export function parseD3fend(bytes: Buffer | string, file: string): SourceRecords
   }));
   const edges: EdgeRecord[] = [];
   const countermeasures = inferCountermeasures(index, vocabulary, [...idOf.keys()]);
+  // The artifacts' names ride along in each path, so that a path's `{ id name }` needs no artifact read.
+  const artifactName = new Map([...vocabulary.artifacts].map((iri) => [localName(iri), label(index, iri)]));
   const countersOf = new Map<string, { attackIds: string[]; paths: string[] }>();
   for (const [attackId, byTechnique] of [...countermeasures].sort(([a], [b]) => a.localeCompare(b))) {
     for (const [technique, paths] of byTechnique) {
@@ -71,7 +73,11 @@ export function parseD3fend(bytes: Buffer | string, file: string): SourceRecords
       entry.paths.push(
         paths
           .map((p) =>
-            [p.via, p.offensiveRelation, p.offensiveArtifact, p.defensiveRelation, p.defensiveArtifact].join('|'),
+            [
+              ...[p.via, p.offensiveRelation, p.offensiveArtifact, p.defensiveRelation, p.defensiveArtifact],
+              artifactName.get(p.offensiveArtifact) ?? p.offensiveArtifact,
+              artifactName.get(p.defensiveArtifact) ?? p.defensiveArtifact,
+            ].join('|'),
           )
           .join(';'),
       );
