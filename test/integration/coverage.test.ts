@@ -391,18 +391,37 @@ describe('coverage on the real data', { skip }, () => {
   });
 
   it('answers a coverage request and its gaps in a number of queries that does not grow with the page', async () => {
-    const queriesFor = (first: number) =>
+    const queriesFor = (first: number, techniqueFields = 'id name') =>
       countQueries(graph, async () => {
         const { errors } = await api.gql(
           `query($first: Int) { coverage { totals { techniques } tactics { tactic { name } counts { detected } }
-          gaps(first: $first) { nodes { usedBy technique { id name } countermeasures { technique { id tactic { name } } } } } } }`,
+          gaps(first: $first) { nodes { usedBy technique { ${techniqueFields} }
+          countermeasures { technique { id tactic { name } } } } } } }`,
           { first },
         );
         assert.equal(errors, undefined);
       });
-    // The graph version (response cache), rows, tactics, gap techniques, and their countermeasures (in D3FEND
-    // tactic order, each with its tactic's name: no tactic list).
-    assert.equal(await queriesFor(10), 5);
-    assert.equal(await queriesFor(200), 5);
+    // The graph version (response cache), rows, tactics, and the gaps' countermeasures (in D3FEND tactic order, each
+    // with its tactic's name: no tactic list); a gap's technique id and name come from its coverage row.
+    assert.equal(await queriesFor(10), 4);
+    assert.equal(await queriesFor(200), 4);
+    // More of a technique than its id and name: the gaps' techniques too, in one statement.
+    assert.equal(await queriesFor(10, 'id name description'), 5);
+    assert.equal(await queriesFor(200, 'name platforms'), 5);
+  });
+
+  it("gives a gap's technique the same id and name whether it comes from the coverage row or from its node", async () => {
+    const gapsWith = async (fields: string) => {
+      const { data, errors } = await api.gql(`{ coverage(filter: {platforms: ["macOS"]}) {
+        gaps(first: 300) { nodes { technique { ${fields} } } } techniques { technique { ${fields} } } } }`);
+      assert.equal(errors, undefined);
+      type Named = { technique: { id: string; name: string } };
+      const { coverage } = data as { coverage: { gaps: { nodes: Named[] }; techniques: Named[] } };
+      return [...coverage.gaps.nodes, ...coverage.techniques].map(({ technique: { id, name } }) => ({ id, name }));
+    };
+    const fromRows = await gapsWith('id name');
+    assert.ok(fromRows.length > 100, `${fromRows.length} techniques`);
+    assert.deepEqual(fromRows, await gapsWith('id name description'));
+    for (const { id, name } of fromRows) assert.equal(name, current.find((o) => externalId(o) === id)?.name, id);
   });
 });

@@ -1,15 +1,16 @@
 // Resolvers of coverage: the matrix under a filter, its gaps, and one technique's coverage.
+import type { GraphQLResolveInfo } from 'graphql';
 import { config } from '../../config.js';
 import { BadUserInputError } from '../../errors.js';
 import { atomicFacets, sigmaFacets } from '../../graph/coverage-facts.js';
 import { type CoverageScope, DEFAULT_SIGMA_STATUSES } from '../../graph/read-coverage.js';
-import { countedTechniques, coverageOf } from '../../report/coverage.js';
+import { type CoveredTechnique, countedTechniques, coverageOf } from '../../report/coverage.js';
 import { buildLayer } from '../../report/layer.js';
 import { connectionFromList, pageWindow } from '../connection.js';
 import type { Context } from '../context.js';
 import type { CoverageFilter, QueryResolvers, Resolvers } from '../generated/graphql.js';
 import { countermeasuresOf } from './d3fend.js';
-import { domainValue } from './shared.js';
+import { domainValue, onlyFields } from './shared.js';
 
 /** Filter values trimmed, blank ones dropped; null (no filter) when none is left. */
 const cleanList = (values: readonly string[] | null | undefined, normalise: (value: string) => string) => {
@@ -62,6 +63,12 @@ async function counted(filter: CoverageFilter | null | undefined, ctx: Context) 
   return { scope, rows, tactics, tacticIds, rollUp: filter?.rollUpSubtechniques === true };
 }
 
+/** A counted technique's node; its id and name alone come from the coverage row, with no read. */
+const techniqueOf = async (covered: CoveredTechnique, ctx: Context, info: GraphQLResolveInfo) =>
+  (onlyFields(info, ['id', 'name', '__typename'])
+    ? { stixId: covered.stixId, id: covered.id, name: covered.name }
+    : await ctx.loaders.node('Technique').load(covered.stixId)) as never;
+
 export const coverageQueryResolvers: QueryResolvers = {
   coverage: async (_root, args, ctx) => {
     const { rows, tactics, tacticIds, rollUp } = await counted(args.filter, ctx);
@@ -102,11 +109,11 @@ export const coverageResolvers: Resolvers = {
     },
   },
   CoveredTechnique: {
-    technique: (covered, _args, ctx) => ctx.loaders.node('Technique').load(covered.stixId) as never,
+    technique: (covered, _args, ctx, info) => techniqueOf(covered, ctx, info),
     tacticIds: (covered) => covered.tactics,
   },
   CoverageGap: {
-    technique: (gap, _args, ctx) => ctx.loaders.node('Technique').load(gap.stixId) as never,
+    technique: (gap, _args, ctx, info) => techniqueOf(gap, ctx, info),
     countermeasures: (gap, _args, ctx: Context) => countermeasuresOf({ stixId: gap.stixId }, {}, ctx),
   },
   Technique: {
