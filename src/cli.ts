@@ -36,6 +36,10 @@ Neo4j connection: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD (defaults bolt://127.0.0
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    console.log(USAGE);
+    return 0;
+  }
   switch (command) {
     case 'neo4j':
       return runNeo4jCommand(rest);
@@ -299,6 +303,12 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error) => {
+    // A mistyped option is the user's mistake, not a crash: the reason and the usage, no stack.
+    if (String((error as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS_')) {
+      console.error(`${(error as Error).message}\n\n${USAGE}`);
+      process.exitCode = 2;
+      return;
+    }
     console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     process.exitCode = 1;
   },

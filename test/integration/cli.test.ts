@@ -74,10 +74,20 @@ describe('coverage-graph seed', () => {
     });
   }
 
-  it('rejects unknown options with usage help', () => {
+  it('rejects unknown options with usage help, without a stack trace', () => {
     const result = run(['seed', '--atack', 'x.json']);
-    assert.notEqual(result.status, 0);
-    assert.match(result.stderr, /Unknown option '--atack'/);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /^Unknown option '--atack'/);
+    assert.match(result.stderr, /\nUsage: coverage-graph <command>/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
+
+  it('prints the usage for --help after any command', () => {
+    for (const args of [['seed', '--help'], ['layer', '-h'], ['report', '--help']]) {
+      const result = run(args);
+      assert.equal(result.status, 0, args.join(' '));
+      assert.match(result.stdout, /^Usage: coverage-graph <command>/, args.join(' '));
+    }
   });
 });
 
