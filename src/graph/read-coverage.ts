@@ -39,6 +39,23 @@ export interface CoverageRow {
 }
 
 /**
+ * With a threat profile, the techniques its members use and their parents, found from the members (index seeks by
+ * id, then their USES edges) instead of a scan of the matrix: a superset of what the filter below keeps, since
+ * every technique with a profile user is used by a member.
+ */
+const PROFILE_CANDIDATES = `CALL {
+       MATCH (x:Group) WHERE x.id IN $groups RETURN x
+       UNION MATCH (x:Software) WHERE x.id IN $software RETURN x
+       UNION MATCH (x:Campaign) WHERE x.id IN $campaigns RETURN x
+     }
+     MATCH (x)-[:USES]->(used:Technique)
+     WITH DISTINCT used
+     OPTIONAL MATCH (used)-[:SUBTECHNIQUE_OF]->(parent:Technique)
+     WITH collect(used) + collect(parent) AS found
+     UNWIND found AS t
+     WITH DISTINCT t`;
+
+/**
  * Every current technique of the domain with its Sigma, D3FEND, Atomic and mitigation counts under the filter, in
  * one query whatever the size of the matrix, from the facts the seed stored on each technique (no traversal).
  * Techniques outside the platform filter come too (marked `inScope: false`) so that sub-techniques can be rolled up
@@ -47,7 +64,7 @@ export interface CoverageRow {
 export async function readCoverageRows(graph: Graph, scope: CoverageScope): Promise<CoverageRow[]> {
   const profile = scope.groups !== null || scope.software !== null || scope.campaigns !== null;
   const rows = await graph.read(
-    `MATCH (t:Technique)
+    `${profile ? PROFILE_CANDIDATES : 'MATCH (t:Technique)'}
      WHERE $domain IN t.domains AND NOT t.revoked AND NOT t.deprecated
      WITH t, CASE WHEN $profile
                THEN [u IN coalesce(t.coverageUsers, []) WHERE u IN $members]

@@ -143,14 +143,19 @@ describe('coverage on the real data', { skip }, () => {
     return { totals: coverage.totals, tactics: coverage.tactics.map((t) => ({ id: t.tactic.id, ...t.counts })) };
   };
 
-  const groupTechniques = (groupId: string) => {
-    const group = objects.find((o) => o.type === 'intrusion-set' && externalId(o) === groupId) as StixLike;
+  /** What the groups, software or campaigns with these ATT&CK ids use, from the bundle's `uses` relationships. */
+  const usedBy = (types: string[], ids: string[]) => {
+    const users = new Set(
+      objects.filter((o) => types.includes(o.type) && ids.includes(externalId(o) as string)).map((o) => o.id),
+    );
+    assert.equal(users.size, ids.length, `${ids.join(', ')} in the bundle`);
     return new Set(
       objects
-        .filter((r) => r.type === 'relationship' && r.relationship_type === 'uses' && r.source_ref === group.id)
+        .filter((r) => r.type === 'relationship' && r.relationship_type === 'uses' && users.has(r.source_ref as string))
         .map((r) => r.target_ref as string),
     );
   };
+  const groupTechniques = (groupId: string) => usedBy(['intrusion-set'], [groupId]);
 
   it('the whole enterprise matrix', async () => {
     assert.deepEqual(
@@ -180,6 +185,20 @@ describe('coverage on the real data', { skip }, () => {
     assert.deepEqual(
       await actual('{groups: ["G0016"], rollUpSubtechniques: true}'),
       expect((t) => used.has(t.id), 0, true),
+    );
+  });
+
+  it('a threat profile of software, a campaign and groups together, with and without roll-up', async () => {
+    const used = new Set([
+      ...usedBy(['malware', 'tool'], ['S0154', 'S0002']),
+      ...usedBy(['campaign'], ['C0024']),
+      ...usedBy(['intrusion-set'], ['G0007', 'G0016']),
+    ]);
+    const profile = 'software: ["S0154", "s0002"], campaigns: ["C0024"], groups: ["G0007", "G0016"]';
+    assert.deepEqual(await actual(`{${profile}}`), expect((t) => used.has(t.id), 0, false));
+    assert.deepEqual(
+      await actual(`{${profile}, rollUpSubtechniques: true, platforms: ["Linux"]}`),
+      expect((t) => used.has(t.id) && ((t.x_mitre_platforms as string[]) ?? []).includes('Linux'), 0, true),
     );
   });
 
