@@ -1,8 +1,12 @@
-// The benchmark's "floor" server: our schema on Apollo answering every scenario from memory, with no database at all.
+// The benchmark's "floor" servers: our schema on Apollo answering every scenario from memory, with no database work
+// at all or with exactly the peer's.
+
 import { type DocumentNode, type GraphQLResolveInfo, Kind, parse, print, type SelectionSetNode, visit } from 'graphql';
+import neo4j from 'neo4j-driver';
 import { loadTypeDefs } from '../src/api/schema.js';
 import { executeInProcess } from '../src/api/server.js';
 import type { Graph } from '../src/graph/driver.js';
+import { createPeerSchema, PEER_OPERATIONS, type PeerStatement, peerStatements } from './peer.js';
 import { SCENARIOS } from './scenarios.js';
 
 /**
@@ -11,23 +15,57 @@ import { SCENARIOS } from './scenarios.js';
  * what any server on Apollo Server and graphql-js pays for the same answer: the HTTP request, Apollo's pipeline,
  * executing the selection over the finished answer (default resolvers) and serialising it. Its throughput is the
  * ceiling for such a server on this machine, whatever its database work.
+ *
+ * With `peerCypher`, each request first runs the Cypher that @neo4j/graphql compiles for the scenario (captured once
+ * at start) and reads its results: the ceiling for an Apollo server that does exactly the peer's database work, with
+ * no cost at all for turning a request into Cypher or the records into the answer.
  */
 export async function floorSchema(
   graph: Graph,
+  options: { peerCypher?: boolean } = {},
 ): Promise<{ typeDefs: string[]; resolvers: { Query: Record<string, unknown> } }> {
   const answers = new Map<string, Record<string, unknown>>();
+  const statements = new Map<string, PeerStatement[]>();
+  const peerSchema = options.peerCypher ? await createPeerSchema(graph.driver) : null;
   const rootFields = new Set<string>();
   for (const scenario of SCENARIOS) {
     const data = await executeInProcess(graph, print(withTypenames(parse(scenario.query))), scenario.variables);
     const operation = /query\s+(\w+)/.exec(scenario.query)?.[1];
     if (!operation) throw new Error(`scenario ${scenario.name} has no operation name`);
     answers.set(operation, data);
+    if (peerSchema) {
+      statements.set(operation, await peerStatements(graph.driver, peerSchema, PEER_OPERATIONS[scenario.name]));
+    }
     for (const field of Object.keys(data)) if (field !== '__typename') rootFields.add(field);
   }
-  const query: Record<string, (parent: unknown, args: unknown, context: unknown, info: GraphQLResolveInfo) => unknown> =
+  // With the peer's Cypher: once per request (the context is new for each), the statements the peer compiles for
+  // the scenario, run and read to the end as its server does, before the answer from memory.
+  const databaseWork = new WeakMap<object, Promise<void>>();
+  const runPeerCypher = (context: object, operation: string) => {
+    let work = databaseWork.get(context);
+    if (!work) {
+      work = (async () => {
+        for (const { cypher, parameters } of statements.get(operation) ?? []) {
+          const session = graph.driver.session({ defaultAccessMode: neo4j.session.READ });
+          try {
+            await session.executeRead((tx) => tx.run(cypher, parameters));
+          } finally {
+            await session.close();
+          }
+        }
+      })();
+      databaseWork.set(context, work);
+    }
+    return work;
+  };
+  const query: Record<string, (parent: unknown, args: unknown, context: object, info: GraphQLResolveInfo) => unknown> =
     {};
   for (const field of rootFields) {
-    query[field] = (_parent, _args, _context, info) => answers.get(info.operation.name?.value ?? '')?.[field] ?? null;
+    query[field] = async (_parent, _args, context, info) => {
+      const operation = info.operation.name?.value ?? '';
+      if (peerSchema) await runPeerCypher(context, operation);
+      return answers.get(operation)?.[field] ?? null;
+    };
   }
   return { typeDefs: loadTypeDefs(), resolvers: { Query: query } };
 }

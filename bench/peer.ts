@@ -213,19 +213,19 @@ function withMethods<T extends object>(target: T, methods: Record<string, unknow
   });
 }
 
-/** A driver that behaves as `driver` and calls `seen` with every Cypher statement sent through it. */
-function countingDriver(driver: Driver, seen: (cypher: string) => void): Driver {
+/** A driver that behaves as `driver` and calls `seen` with every Cypher statement (and its parameters) sent through it. */
+function countingDriver(driver: Driver, seen: (cypher: string, parameters: unknown) => void): Driver {
   const transaction = (tx: ManagedTransaction) =>
     withMethods(tx, {
       run: (...args: Parameters<ManagedTransaction['run']>) => {
-        seen(String(args[0]));
+        seen(String(args[0]), args[1]);
         return tx.run(...args);
       },
     });
   const session = (s: Session) =>
     withMethods(s, {
       run: (...args: Parameters<Session['run']>) => {
-        seen(String(args[0]));
+        seen(String(args[0]), args[1]);
         return s.run(...args);
       },
       executeRead: <T>(work: (tx: ManagedTransaction) => Promise<T>, config?: Parameters<Session['executeRead']>[1]) =>
@@ -238,25 +238,33 @@ function countingDriver(driver: Driver, seen: (cypher: string) => void): Driver 
   return withMethods(driver, {
     session: (...args: Parameters<Driver['session']>) => session(driver.session(...args)),
     executeQuery: (...args: Parameters<Driver['executeQuery']>) => {
-      seen(String(args[0]));
+      seen(String(args[0]), args[1]);
       return driver.executeQuery(...args);
     },
   });
 }
 
+/** One Cypher statement the peer sent, with its parameters. */
+export interface PeerStatement {
+  cypher: string;
+  parameters: Record<string, unknown>;
+}
+
 /**
- * Runs `operation` once on the peer schema and returns how many Cypher statements the library sent for it. The
- * server-version probe (`CALL dbms.components()`) the library makes on its first request in a process is not
- * counted: it is not part of answering the operation. Rejects with the GraphQL errors when the operation fails.
+ * Runs `operation` once on the peer schema and returns the Cypher statements the library sent for it. The
+ * server-version probe (`CALL dbms.components()`) the library makes on its first request in a process is left out:
+ * it is not part of answering the operation. Rejects with the GraphQL errors when the operation fails.
  */
-export async function countPeerRoundTrips(
+export async function peerStatements(
   driver: Driver,
   schema: GraphQLSchema,
   operation: Operation,
-): Promise<number> {
-  let statements = 0;
-  const executionContext = countingDriver(driver, (cypher) => {
-    if (!cypher.includes('dbms.components()')) statements += 1;
+): Promise<PeerStatement[]> {
+  const statements: PeerStatement[] = [];
+  const executionContext = countingDriver(driver, (cypher, parameters) => {
+    if (!cypher.includes('dbms.components()')) {
+      statements.push({ cypher, parameters: (parameters ?? {}) as Record<string, unknown> });
+    }
   });
   const result = await graphql({
     schema,
@@ -268,4 +276,13 @@ export async function countPeerRoundTrips(
     throw new Error(`peer operation failed: ${result.errors.map((e) => e.message).join('; ')}`);
   }
   return statements;
+}
+
+/** How many Cypher statements the peer sends for `operation` (see peerStatements). */
+export async function countPeerRoundTrips(
+  driver: Driver,
+  schema: GraphQLSchema,
+  operation: Operation,
+): Promise<number> {
+  return (await peerStatements(driver, schema, operation)).length;
 }

@@ -1,5 +1,5 @@
 // One server under test, in its own process: ours (cached or not), ours without batching, the @neo4j/graphql peer,
-// or the floor (our answers from memory).
+// or the floor (our answers from memory, after the peer's Cypher in floor-peer-cypher).
 import http from 'node:http';
 import { ApolloServer, type ApolloServerOptions, type BaseContext, HeaderMap } from '@apollo/server';
 import { startServer } from '../src/api/server.js';
@@ -9,7 +9,7 @@ import { floorSchema } from './floor.js';
 import { createPeerSchema } from './peer.js';
 
 /** The servers a benchmark compares. */
-export const SERVER_KINDS = ['ours', 'ours-uncached', 'naive', 'peer', 'floor'] as const;
+export const SERVER_KINDS = ['ours', 'ours-uncached', 'naive', 'peer', 'floor', 'floor-peer-cypher'] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
 /** Starts a server of `kind` on a free loopback port and returns its GraphQL URL and a stop function. */
@@ -17,6 +17,7 @@ export async function startBenchServer(kind: ServerKind): Promise<{ url: string;
   const graph = new Graph();
   if (kind === 'peer') return startBareApollo(graph, { schema: await createPeerSchema(graph.driver) });
   if (kind === 'floor') return startBareApollo(graph, await floorSchema(graph));
+  if (kind === 'floor-peer-cypher') return startBareApollo(graph, await floorSchema(graph, { peerCypher: true }));
   const api = { ...config.api, host: '127.0.0.1', port: 0 };
   // The default response cache for `ours`; none for the uncached and naive runs, which measure the work itself.
   const cacheMb = kind === 'ours' ? config.api.responseCacheMb || 64 : 0;

@@ -37,7 +37,7 @@ describe('npm run bench -- --smoke', () => {
     );
     assert.equal(run.status, 0, run.stderr + run.stdout);
     const results = JSON.parse(readFileSync(json, 'utf8')) as BenchResults;
-    const kinds = ['ours', 'ours-uncached', 'naive', 'peer', 'floor'];
+    const kinds = ['ours', 'ours-uncached', 'naive', 'peer', 'floor', 'floor-peer-cypher'];
     for (const kind of kinds) {
       for (const scenario of SCENARIOS) {
         const rows = results.load.filter((l) => l.kind === kind && l.scenario === scenario.name);
@@ -53,8 +53,13 @@ describe('npm run bench -- --smoke', () => {
       }
     }
     for (const scenario of SCENARIOS) {
-      // The floor serves our answers from memory: the same bytes as ours.
-      assert.equal(results.answerBytes.floor?.[scenario.name], results.answerBytes['ours-uncached']?.[scenario.name]);
+      // The floors serve our answers from memory: the same bytes as ours.
+      for (const floor of ['floor', 'floor-peer-cypher']) {
+        assert.equal(
+          results.answerBytes[floor]?.[scenario.name],
+          results.answerBytes['ours-uncached']?.[scenario.name],
+        );
+      }
       assert.equal(results.roundTrips['ours (cached repeat)']?.[scenario.name], 1, 'a cached repeat reads the version');
       assert.equal(results.roundTrips.peer?.[scenario.name], 1, 'the peer compiles one statement');
     }

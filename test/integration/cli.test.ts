@@ -83,7 +83,11 @@ describe('coverage-graph seed', () => {
   });
 
   it('prints the usage for --help after any command', () => {
-    for (const args of [['seed', '--help'], ['layer', '-h'], ['report', '--help']]) {
+    for (const args of [
+      ['seed', '--help'],
+      ['layer', '-h'],
+      ['report', '--help'],
+    ]) {
       const result = run(args);
       assert.equal(result.status, 0, args.join(' '));
       assert.match(result.stdout, /^Usage: coverage-graph <command>/, args.join(' '));

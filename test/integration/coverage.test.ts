@@ -195,7 +195,10 @@ describe('coverage on the real data', { skip }, () => {
       ...usedBy(['intrusion-set'], ['G0007', 'G0016']),
     ]);
     const profile = 'software: ["S0154", "s0002"], campaigns: ["C0024"], groups: ["G0007", "G0016"]';
-    assert.deepEqual(await actual(`{${profile}}`), expect((t) => used.has(t.id), 0, false));
+    assert.deepEqual(
+      await actual(`{${profile}}`),
+      expect((t) => used.has(t.id), 0, false),
+    );
     assert.deepEqual(
       await actual(`{${profile}, rollUpSubtechniques: true, platforms: ["Linux"]}`),
       expect((t) => used.has(t.id) && ((t.x_mitre_platforms as string[]) ?? []).includes('Linux'), 0, true),
