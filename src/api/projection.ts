@@ -40,19 +40,11 @@ export function keepForAll(projection: Projection, labels: readonly string[]): s
 }
 
 /**
- * Read whatever a request selects: what identifies a node (loaders, relations, union types), tells whether it is
- * current (the filters that hide revoked and deprecated objects), or names it (sorting, tactic lookups).
+ * Read whatever a request selects, besides the label's key (NODE_KEYS: identity for loaders, relations and union
+ * types): what identifies a node to a person, tells whether it is current (the filters that hide revoked and
+ * deprecated objects), or names it (sorting, tactic lookups).
  */
-export const BASE_PROPERTIES: readonly string[] = [
-  'stixId',
-  'id',
-  'iri',
-  'uid',
-  'guid',
-  'name',
-  'revoked',
-  'deprecated',
-];
+export const BASE_PROPERTIES: readonly string[] = ['id', 'name', 'revoked', 'deprecated'];
 
 /**
  * Fields whose resolver reads stored properties of other names than the field's own, by GraphQL type. Every other
@@ -69,7 +61,8 @@ export const FIELD_PROPERTIES: Readonly<Record<string, Readonly<Record<string, r
     logsources: ['products', 'categories', 'services'],
     related: ['relatedIds', 'relatedTypes'],
   },
-  D3fendTechnique: { references: ['references', 'referenceUrls'] },
+  D3fendTechnique: { references: ['references', 'referenceUrls'], url: ['iri'] },
+  Artifact: { url: ['iri'] },
 };
 
 /**
