@@ -7,20 +7,23 @@ import { SourceError } from './errors.js';
 import { Graph } from './graph/driver.js';
 import { runNeo4jCommand } from './neo4j/local.js';
 import { defaultSources } from './seed/defaults.js';
-import { seed, seedReport } from './seed/pipeline.js';
+import { type SeedRequest, seed, seedReport } from './seed/pipeline.js';
 import { seedTable, terminalProgress } from './seed/progress.js';
 
 const USAGE = `Usage: coverage-graph <command> [options]
 
 Commands:
   neo4j start|stop|status   Run a local Neo4j 5.26 from Maven Central (Java 17 and Maven needed, no Docker)
-  seed [--attack <file-or-url>]... [--d3fend <file-or-url>] [--sigma <name>=<folder>]... [--atomic <folder>]
+  seed [--attack [<release>=]<file-or-url>]... [--d3fend <file-or-url>] [--sigma <name>=<folder>]...
+       [--atomic <folder>] [--attack-release [<release>=]<file-or-url>]...
                             Load ATT&CK STIX bundles, the D3FEND ontology (Turtle), Sigma rule folders (each a
                             named source) and Atomic Red Team tests into Neo4j
                             (with no source named: the official URLs in seed/sources.yml)
        [--strict] [--batch-size N] [--verbose] [--json <file>]
                             --strict: a rule file that would be skipped fails the run, nothing written
                             --json: also write the run's summary (counts, seconds, peak memory) to <file>
+                            --attack-release: keep only the catalogue of an ATT&CK release (older or newer) for
+                            attackChanges; <release>= names the release when the bundle does not (mitre/cti)
   serve                     Start the GraphQL API (http://localhost:4000/graphql)
   report <T-id>...          Print the technique report (Markdown) of each technique
   report --all --out <dir> [--domain enterprise|mobile|ics]
@@ -29,6 +32,8 @@ Commands:
         [--platform P]... [--group G0016]... [--software S0002]... [--campaign C0024]... [--roll-up]
         [--sigma-min-level high]
                             Print an ATT&CK Navigator layer (JSON) of coverage: coverage-graph layer > layer.json
+  log-sources <file.yml>    Declare the log sources collected (log_sources: [{product, category, service}]),
+                            replacing the previous declaration: coverage then tells rules that can fire
   up [seed options]         All in one: start the local Neo4j (unless NEO4J_URI is set), seed when sources are
                             given or nothing is loaded yet, then serve
 
@@ -53,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
       return reportCommand(rest);
     case 'layer':
       return layerCommand(rest);
+    case 'log-sources':
+      return logSourcesCommand(rest);
     case undefined:
     case '-h':
     case '--help':
@@ -67,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
 
 const SEED_OPTIONS = {
   attack: { type: 'string', multiple: true },
+  'attack-release': { type: 'string', multiple: true },
   d3fend: { type: 'string', multiple: true },
   sigma: { type: 'string', multiple: true },
   atomic: { type: 'string', multiple: true },
@@ -90,10 +98,15 @@ async function seedCommand(args: string[]): Promise<number> {
     }
     sigma.push({ name, location: value.slice(at + 1) });
   }
+  const releases = values['attack-release'] ?? [];
   const named = Boolean(values.attack?.length || values.d3fend?.length || sigma.length || values.atomic?.length);
-  const request = named
+  // Release catalogues alone add to the graph; with no other source named, nothing else is reloaded.
+  const request: SeedRequest = named
     ? { attack: values.attack ?? [], d3fend: values.d3fend ?? [], sigma, atomic: values.atomic ?? [] }
-    : defaultSources();
+    : releases.length > 0
+      ? { attack: [] }
+      : defaultSources();
+  request.attackReleases = releases;
   if ((request.d3fend?.length ?? 0) > 1) {
     console.error('--d3fend takes one ontology; it was given several');
     return 2;
@@ -209,6 +222,37 @@ async function reportCommand(args: string[]): Promise<number> {
   }
 }
 
+/** `log-sources <file.yml>`: replaces the declared log-source inventory with the file's; nothing changes on bad input. */
+async function logSourcesCommand(args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) {
+    console.error(`log-sources takes one YAML file of log sources; got ${positionals.length}\n\n${USAGE}`);
+    return 2;
+  }
+  const file = positionals[0] as string;
+  const { readFile } = await import('node:fs/promises');
+  const { parseInventory, logSourceKey } = await import('./report/logsources.js');
+  const { writeInventory } = await import('./graph/logsources.js');
+  let entries: ReturnType<typeof parseInventory>;
+  try {
+    entries = parseInventory(await readFile(file, 'utf8'), file);
+  } catch (error) {
+    if (error instanceof SourceError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+      console.error(`log-sources failed, nothing was changed: ${(error as Error).message}`);
+      return 1;
+    }
+    throw error;
+  }
+  const graph = new Graph();
+  try {
+    await writeInventory(graph, entries, logSourceKey);
+  } finally {
+    await graph.close();
+  }
+  console.log(`log-source inventory: ${entries.length} log sources from ${file}`);
+  return 0;
+}
+
 async function layerCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -276,6 +320,14 @@ async function upCommand(args: string[]): Promise<number> {
 
 async function serveCommand(): Promise<number> {
   const { startServer, warmUp } = await import('./api/server.js');
+  const { weightsInForce } = await import('./api/weights.js');
+  try {
+    // A bad weights file stops the start, not the first request that asks for a score.
+    weightsInForce();
+  } catch (error) {
+    console.error(`SCORE_WEIGHTS_FILE: ${(error as Error).message}`);
+    return 1;
+  }
   const graph = new Graph();
   try {
     await graph.verify();

@@ -1,6 +1,13 @@
 // Per-request context: the DataLoaders through which every resolver reaches the graph.
 import DataLoader from 'dataloader';
 import type { Graph } from '../graph/driver.js';
+import {
+  type InventoryRow,
+  type RuleLogSource,
+  type RuleScope,
+  readInventory,
+  readRuleLogSources,
+} from '../graph/logsources.js';
 import { type NodeLabel, SEARCH_LABELS } from '../graph/model.js';
 import {
   type DatasetRow,
@@ -17,6 +24,15 @@ import {
 } from '../graph/read.js';
 import { type CoverageRow, type CoverageScope, readCoverageRows } from '../graph/read-coverage.js';
 import { readArtifactPage, readD3fendTactics, readD3fendTechniquePage } from '../graph/read-d3fend.js';
+import {
+  type EvidenceRows,
+  type ReleaseRow,
+  readEvidence,
+  readReleaseCatalogue,
+  readReleases,
+  type TacticVersionRow,
+  type TechniqueVersionRow,
+} from '../graph/read-releases.js';
 import { readReportData } from '../graph/read-report.js';
 import { readAtomicPage, readSigmaPage, type SigmaFilter } from '../graph/read-rules.js';
 import { readSearch, type SearchRow } from '../graph/read-search.js';
@@ -44,6 +60,16 @@ export interface Loaders {
   /** A tactic by id, STIX id or short name within a domain (top-level field). */
   tactic(key: string, domain: string): Promise<GraphNode | null>;
   datasets(): Promise<DatasetRow[]>;
+  /** The ATT&CK release catalogues in the graph, read once per request. */
+  releases(): Promise<ReleaseRow[]>;
+  /** One release's techniques and tactics, by its Dataset name. */
+  releaseCatalogue(name: string): Promise<{ techniques: TechniqueVersionRow[]; tactics: TacticVersionRow[] }>;
+  /** Every rule's and test's technique ids and every countermeasure's ATT&CK ids, read once per request. */
+  evidence(): Promise<EvidenceRows>;
+  /** The declared log-source inventory, read once per request. */
+  inventory(): Promise<InventoryRow>;
+  /** The Sigma rules that count under a filter, with their log sources and techniques, once per filter. */
+  ruleLogSources(scope: RuleScope): Promise<RuleLogSource[]>;
   /** The D3FEND tactics in display order, read once per request. */
   d3fendTactics(): Promise<GraphNode[]>;
   d3fendTechniquePage: (
@@ -72,6 +98,8 @@ export interface Loaders {
 export interface Context {
   graph: Graph;
   loaders: Loaders;
+  /** Whether this request may write (mutations): API keys are configured and it carried one. */
+  writable: boolean;
   /**
    * Per label, the node properties that reads return: those the operation needs (set by the projection plugin once
    * the operation is parsed; empty, i.e. read everything, until then). An object of its own because Apollo Server
@@ -89,6 +117,8 @@ export interface ContextOptions {
    * Only the benchmark uses it, to show what batching buys.
    */
   batching?: boolean;
+  /** Whether mutations may write: only when API keys are configured (the request then carried a valid one). */
+  writable?: boolean;
 }
 
 /** Builds a request's context; loaders are created lazily, one per relation or label used. */
@@ -97,6 +127,10 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
   const batching = options.batching ?? true;
   const loaderOptions = { maxBatchSize: 1000, batch: batching, cache: batching };
   let d3fendTactics: Promise<GraphNode[]> | null = null;
+  let releases: Promise<ReleaseRow[]> | null = null;
+  let evidence: Promise<EvidenceRows> | null = null;
+  let inventory: Promise<InventoryRow> | null = null;
+  const ruleLogSources = new Map<string, Promise<RuleLogSource[]>>();
   const coverageRows = new Map<string, Promise<CoverageRow[]>>();
   // The loaders read `keep` when they run, after the projection plugin has set it.
   const projection: Projection = { keep: {}, keepByField: {}, keepEdge: null };
@@ -150,6 +184,34 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
     tactics: (domain, includeDeprecated) => readTactics(graph, domain, includeDeprecated),
     tactic: (key, domain) => readTactic(graph, key, domain),
     datasets: () => readDatasets(graph),
+    releases() {
+      releases ??= readReleases(graph);
+      return releases;
+    },
+    releaseCatalogue: (name) => readReleaseCatalogue(graph, name),
+    evidence() {
+      evidence ??= readEvidence(graph);
+      return evidence;
+    },
+    inventory() {
+      inventory ??= readInventory(graph);
+      return inventory;
+    },
+    ruleLogSources(scope) {
+      const key = JSON.stringify([
+        scope.sigmaSources,
+        scope.sigmaFolders,
+        scope.sigmaMinLevelRank,
+        scope.sigmaStatuses,
+        scope.sigmaProducts,
+      ]);
+      let rules = ruleLogSources.get(key);
+      if (!rules) {
+        rules = readRuleLogSources(graph, scope);
+        ruleLogSources.set(key, rules);
+      }
+      return rules;
+    },
     d3fendTactics() {
       if (!batching) return readD3fendTactics(graph);
       d3fendTactics ??= readD3fendTactics(graph);
@@ -173,7 +235,13 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
     sigmaPage: (filter, skip, limit) => readSigmaPage(graph, filter, skip, limit, keep('SigmaRule')),
     atomicPage: (filter, skip, limit) => readAtomicPage(graph, filter, skip, limit, keep('AtomicTest')),
   };
-  return { graph, loaders, projection, answer: { cacheable: false, operation: null } };
+  return {
+    graph,
+    loaders,
+    writable: options.writable === true,
+    projection,
+    answer: { cacheable: false, operation: null },
+  };
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

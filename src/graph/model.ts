@@ -20,6 +20,9 @@ export const NODE_KEYS = {
   SigmaRule: 'uid',
   AtomicTest: 'guid',
   Dataset: 'name',
+  TechniqueVersion: 'key',
+  TacticVersion: 'key',
+  LogSource: 'key',
 } as const;
 
 export type NodeLabel = keyof typeof NODE_KEYS;
@@ -99,10 +102,18 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
    ON EACH [n.id, n.name, n.title, n.aliases, n.synonyms, n.description]`,
   'CREATE INDEX technique_name IF NOT EXISTS FOR (n:Technique) ON (n.name)',
   'CREATE INDEX tactic_shortname IF NOT EXISTS FOR (n:Tactic) ON (n.shortname)',
+  'CREATE CONSTRAINT technique_version_key IF NOT EXISTS FOR (n:TechniqueVersion) REQUIRE n.key IS UNIQUE',
+  'CREATE INDEX technique_version_release IF NOT EXISTS FOR (n:TechniqueVersion) ON (n.release)',
+  'CREATE CONSTRAINT tactic_version_key IF NOT EXISTS FOR (n:TacticVersion) REQUIRE n.key IS UNIQUE',
+  'CREATE INDEX tactic_version_release IF NOT EXISTS FOR (n:TacticVersion) ON (n.release)',
+  'CREATE CONSTRAINT log_source_key IF NOT EXISTS FOR (n:LogSource) REQUIRE n.key IS UNIQUE',
 ];
 
 /** Labels of the objects that come from the D3FEND ontology. */
 export const D3FEND_LABELS = ['D3fendTactic', 'D3fendTechnique', 'Artifact'] as const satisfies readonly NodeLabel[];
+
+/** Labels of the catalogues of ATT&CK releases kept for comparisons (src/seed/attack/release.ts). */
+export const RELEASE_LABELS = ['TechniqueVersion', 'TacticVersion'] as const satisfies readonly NodeLabel[];
 
 /** Labels of Sigma rules and Atomic Red Team tests. */
 export const SIGMA_LABELS = ['SigmaRule'] as const satisfies readonly NodeLabel[];

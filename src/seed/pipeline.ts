@@ -3,11 +3,19 @@
 import { SourceError } from '../errors.js';
 import type { Graph } from '../graph/driver.js';
 import { type LinkSummary, linkSources } from '../graph/link.js';
-import { ATOMIC_LABELS, ATTACK_LABELS, D3FEND_LABELS, type NodeLabel, SIGMA_LABELS } from '../graph/model.js';
+import {
+  ATOMIC_LABELS,
+  ATTACK_LABELS,
+  D3FEND_LABELS,
+  type NodeLabel,
+  RELEASE_LABELS,
+  SIGMA_LABELS,
+} from '../graph/model.js';
 import { ensureSchema, markGraphChanged, removeVanished, writeDataset, writeRecords } from '../graph/upsert.js';
 import { isArchiveName, readArchive } from './archive.js';
 import { ATOMIC_FILE, parseAtomics } from './atomic/parse.js';
 import { parseAttackBundle } from './attack/parse.js';
+import { releaseRecords, versionedLocation } from './attack/release.js';
 import { parseD3fend } from './d3fend/parse.js';
 import { fetchSource, isUrl } from './fetch.js';
 import { readFolder } from './folder.js';
@@ -17,7 +25,13 @@ import { parseSigmaSource } from './sigma/parse.js';
 
 /** What to load in one run; each list names files or URLs (folders for Sigma and Atomic). */
 export interface SeedRequest {
+  /**
+   * ATT&CK bundles that make the graph, each also kept as its release's catalogue; a location may name its release
+   * in front (`18.1=enterprise-attack.json`) when the bundle does not.
+   */
   attack: string[];
+  /** ATT&CK bundles kept only as release catalogues, for comparisons (same `version=` naming). */
+  attackReleases?: string[];
   d3fend?: string[];
   /** Named Sigma rule folders: SigmaHQ's and an organisation's own. */
   sigma?: { name: string; location: string }[];
@@ -25,42 +39,62 @@ export interface SeedRequest {
   atomic?: string[];
 }
 
-/** A source to read: how to turn its location into records, and the labels whose nodes its seed may retire. */
+/** Records of one scope, and the labels whose nodes its seed may retire. */
+interface Parsed {
+  records: SourceRecords;
+  labels: readonly NodeLabel[];
+}
+
+/** A source to read: how to turn its location into records (an ATT&CK bundle gives two scopes: it and its release). */
 interface Reader {
   location: string;
-  labels: readonly NodeLabel[];
-  read(): Promise<SourceRecords>;
+  read(): Promise<Parsed[]>;
 }
 
 /** The readers of a request, in the order the sources were named by kind. */
 function readers(request: SeedRequest): Reader[] {
-  const bundle = (location: string, parse: (bytes: Buffer, file: string) => SourceRecords) => async () =>
+  const bundle = async (location: string, parse: (bytes: Buffer, file: string) => SourceRecords) =>
     parse(await fetchSource(location), location);
+  const attack = (value: string, keepGraph: boolean) => {
+    const { version, location } = versionedLocation(value);
+    return {
+      location,
+      read: async (): Promise<Parsed[]> => {
+        const records = await bundle(location, parseAttackBundle);
+        if (version !== null && records.dataset.version === null) records.dataset.version = version;
+        // The graph's bundle keeps its release only when it knows which release it is; one named for comparisons
+        // must know.
+        const release = keepGraph && !records.dataset.version ? null : releaseRecords(records, version);
+        return [
+          ...(keepGraph ? [{ records, labels: ATTACK_LABELS }] : []),
+          ...(release ? [{ records: release, labels: RELEASE_LABELS }] : []),
+        ];
+      },
+    };
+  };
   // Rule sources are folders, or zip / tar.gz archives given as a file or a URL.
   const folder = async (location: string, pattern: RegExp) =>
     isUrl(location) || isArchiveName(location)
       ? readArchive(await fetchSource(location), location, pattern)
       : readFolder(location, pattern);
   return [
-    ...request.attack.map((location) => ({
-      location,
-      labels: ATTACK_LABELS,
-      read: bundle(location, parseAttackBundle),
-    })),
+    ...request.attack.map((value) => attack(value, true)),
+    ...(request.attackReleases ?? []).map((value) => attack(value, false)),
     ...(request.d3fend ?? []).map((location) => ({
       location,
-      labels: D3FEND_LABELS,
-      read: bundle(location, parseD3fend),
+      read: async () => [{ records: await bundle(location, parseD3fend), labels: D3FEND_LABELS }],
     })),
     ...(request.sigma ?? []).map(({ name, location }) => ({
       location,
-      labels: SIGMA_LABELS,
-      read: async () => parseSigmaSource(name, location, await folder(location, /\.ya?ml$/)),
+      read: async () => [
+        { records: parseSigmaSource(name, location, await folder(location, /\.ya?ml$/)), labels: SIGMA_LABELS },
+      ],
     })),
     ...(request.atomic ?? []).map((location) => ({
       location,
-      labels: ATOMIC_LABELS,
-      read: async () => parseAtomics(location, await folder(location, ATOMIC_FILE)),
+      read: async () => [
+        { records: parseAtomics(location, await folder(location, ATOMIC_FILE)), labels: ATOMIC_LABELS },
+      ],
     })),
   ];
 }
@@ -86,23 +120,26 @@ export async function readSources(
   for (const reader of readers(request)) {
     progress.update(reader.location, 'reading and parsing');
     const started = performance.now();
-    const records = await reader.read();
-    const skipped = records.warnings.filter((w) => w.skipped);
-    if (options.strict && skipped.length > 0) {
-      const [first] = skipped as [ParseWarning];
-      throw new SourceError(
-        first.file,
-        first.where,
-        `${first.reason} (--strict: ${skipped.length} file${skipped.length > 1 ? 's' : ''} would be skipped)`,
-      );
-    }
+    const sources = await reader.read();
     const readSeconds = secondsSince(started);
-    progress.done(
-      `${records.scope}: parsed ${count(records.nodes.length + records.edges.length)} objects ` +
-        `(${count(records.nodes.length)} nodes, ${count(records.edges.length)} edges, ` +
-        `${count(records.warnings.length)} warnings) in ${Number(readSeconds.toFixed(1))} s`,
-    );
-    parsed.push({ records, labels: reader.labels, readSeconds });
+    for (const { records, labels } of sources) {
+      const skipped = records.warnings.filter((w) => w.skipped);
+      if (options.strict && skipped.length > 0) {
+        const [first] = skipped as [ParseWarning];
+        throw new SourceError(
+          first.file,
+          first.where,
+          `${first.reason} (--strict: ${skipped.length} file${skipped.length > 1 ? 's' : ''} would be skipped)`,
+        );
+      }
+      progress.done(
+        `${records.scope}: parsed ${count(records.nodes.length + records.edges.length)} objects ` +
+          `(${count(records.nodes.length)} nodes, ${count(records.edges.length)} edges, ` +
+          `${count(records.warnings.length)} warnings) in ${Number(readSeconds.toFixed(1))} s`,
+      );
+      // A release catalogue is derived from its bundle: the reading time is the bundle's.
+      parsed.push({ records, labels, readSeconds: records === sources[0]?.records ? readSeconds : 0 });
+    }
   }
   return parsed;
 }

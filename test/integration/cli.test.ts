@@ -74,6 +74,27 @@ describe('coverage-graph seed', () => {
     });
   }
 
+  it('keeps an ATT&CK release named on the command line, and refuses one whose release nobody names', async () => {
+    const mini = fixture('attack', 'mini-enterprise.json');
+    const before = await fingerprint(graph);
+    const refused = run(['seed', '--attack-release', mini]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /names no ATT&CK release .*: name it in front of the location, e\.g\. 18\.1=/);
+    assert.ok(refused.stderr.includes(`${mini}: `), refused.stderr);
+    assert.deepEqual(await fingerprint(graph), before);
+    const kept = run(['seed', '--attack-release', `9.9=${mini}`]);
+    assert.equal(kept.status, 0, kept.stderr);
+    const [row] = await graph.read(
+      `MATCH (d:Dataset {name: 'attack-release:enterprise-attack@9.9'})
+       RETURN d.version AS version, COUNT { MATCH (t:TechniqueVersion {release: d.name}) } AS techniques`,
+    );
+    const bundle = JSON.parse(readFileSync(mini, 'utf8')) as { objects: { type: string }[] };
+    assert.deepEqual(row, {
+      version: '9.9',
+      techniques: bundle.objects.filter((o) => o.type === 'attack-pattern').length,
+    });
+  });
+
   it('rejects unknown options with usage help, without a stack trace', () => {
     const result = run(['seed', '--atack', 'x.json']);
     assert.equal(result.status, 2);

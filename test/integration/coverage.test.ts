@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Graph } from '../../src/graph/driver.js';
-import { readFolder } from '../../src/seed/folder.js';
 import { seed } from '../../src/seed/pipeline.js';
 import { startTestServer, type TestServer } from '../helpers/api.js';
 import { externalId, loadObjects, type StixLike } from '../helpers/bundles.js';
 import { expectedCountermeasures } from '../helpers/d3fend-rule.js';
+import { scanAtomicTests, scanSigmaRules } from '../helpers/evidence.js';
 import { countQueries, resetGraph, testGraph } from '../helpers/graph.js';
 import { sharedData, skipWithoutSharedData } from '../helpers/paths.js';
 
@@ -16,7 +16,6 @@ const ENTERPRISE = path.join(sharedData, 'attack', 'enterprise-attack.json');
 const ONTOLOGY = path.join(sharedData, 'd3fend', 'd3fend.ttl');
 const SIGMA = path.join(sharedData, 'sigma');
 const ATOMICS = path.join(sharedData, 'atomic-red-team', 'atomics');
-const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'];
 
 interface Expected {
   techniques: number;
@@ -57,22 +56,17 @@ describe('coverage on the real data', { skip }, () => {
   let countered = new Set<string>();
 
   before(async () => {
-    for (const file of await readFolder(SIGMA, /\.ya?ml$/)) {
-      const level = LEVELS.indexOf(/^level:\s*(\w+)/m.exec(file.text)?.[1]?.toLowerCase() ?? '');
-      const status = /^status:\s*(\w+)/m.exec(file.text)?.[1]?.toLowerCase() ?? '';
-      if (!['stable', 'test', 'experimental'].includes(status)) continue;
+    for (const rule of await scanSigmaRules(SIGMA)) {
+      if (!['stable', 'test', 'experimental'].includes(rule.status)) continue;
       const tags = new Set<string>();
-      for (const [, tag] of file.text.matchAll(/^\s*-\s*attack\.(t\d{4}(?:\.\d{3})?)\b/gim)) {
-        for (let id: string | undefined = (tag as string).toUpperCase(); id && !tags.has(id); id = replacedBy.get(id)) {
-          tags.add(id);
-        }
+      for (const tag of rule.techniqueIds) {
+        for (let id: string | undefined = tag; id && !tags.has(id); id = replacedBy.get(id)) tags.add(id);
       }
-      for (const id of tags) ruleLevels.set(id, [...(ruleLevels.get(id) ?? []), level]);
+      for (const id of tags) ruleLevels.set(id, [...(ruleLevels.get(id) ?? []), rule.level]);
     }
-    for (const file of await readFolder(ATOMICS, /^T\d{4}(\.\d{3})?\.ya?ml$/)) {
-      const id = /^attack_technique:\s*(\S+)/m.exec(file.text)?.[1];
-      if (id && /auto_generated_guid:/.test(file.text)) tested.add(id.toUpperCase());
-      if (id) testCounts.set(id.toUpperCase(), [...file.text.matchAll(/^\s*auto_generated_guid:/gm)].length);
+    for (const [id, count] of await scanAtomicTests(ATOMICS)) {
+      if (count > 0) tested.add(id);
+      testCounts.set(id, count);
     }
     const rule = expectedCountermeasures(ONTOLOGY);
     countered = new Set([...rule.expected].filter(([, byDefender]) => byDefender.size > 0).map(([id]) => id));

@@ -19,8 +19,13 @@ import { resolvers } from '../../src/api/resolvers/index.js';
 import { loadTypeDefs } from '../../src/api/schema.js';
 import { FACT_PROPERTIES } from '../../src/graph/coverage-facts.js';
 import type { Graph } from '../../src/graph/driver.js';
+import { seed } from '../../src/seed/pipeline.js';
 import { startTestServer } from '../helpers/api.js';
 import { resetGraph, seedFixtures, testGraph } from '../helpers/graph.js';
+import { fixture } from '../helpers/paths.js';
+
+/** The mini bundle and a later version of it. */
+const MINI = ['mini-enterprise.json', 'mini-enterprise-v2.json'];
 
 const typeDefs = loadTypeDefs();
 const schema = buildSchema(typeDefs.join('\n'));
@@ -65,8 +70,10 @@ function operations(): { name: string; query: string }[] {
     });
   const technique = schema.getType('Technique') as GraphQLNamedType;
   const searchHit = schema.getType('SearchHit') as GraphQLNamedType;
+  const changes = schema.getType('AttackChanges') as GraphQLNamedType;
   return [
     ...ops,
+    { name: 'attackChanges', query: `{ attackChanges(from: "1.0", to: "2.0") { ${selectAll(changes, 3)} } }` },
     ...['T1550.001', 'T1550', 'T1527'].map((id) => ({
       name: `technique ${id}`,
       query: `{ technique(id: "${id}") { ${selectAll(technique, 3)} } }`,
@@ -84,6 +91,12 @@ describe('projection: answers with only the needed properties read equal answers
     graph = testGraph();
     await resetGraph(graph);
     await seedFixtures(graph);
+    // Two releases of the mini bundle kept side by side, for the version drift fields.
+    await seed(
+      graph,
+      { attack: [], attackReleases: ['1.0', '2.0'].map((v, i) => `${v}=${fixture('attack', MINI[i] as string)}`) },
+      { batchSize: 5000 },
+    );
     projected = new ApolloServer<Context>({ typeDefs, resolvers, plugins: [projectionPlugin()] });
     full = new ApolloServer<Context>({ typeDefs, resolvers });
     await Promise.all([projected.start(), full.start()]);

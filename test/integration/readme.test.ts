@@ -40,7 +40,9 @@ describe('README example queries', { skip }, () => {
     await seed(
       graph,
       {
-        attack: bundles.map((b) => path.join(sharedData, 'attack', b)),
+        // Enterprise named as ATT&CK 18.1, and 17.1 kept beside it, for the version drift example.
+        attack: bundles.map((b) => `${b.startsWith('enterprise') ? '18.1=' : ''}${path.join(sharedData, 'attack', b)}`),
+        attackReleases: [path.join(sharedData, 'attack', 'previous', 'enterprise-attack-v17.1.json')],
         d3fend: [path.join(sharedData, 'd3fend', 'd3fend.ttl')],
         sigma: [{ name: 'sigmahq', location: path.join(sharedData, 'sigma') }],
         atomic: [path.join(sharedData, 'atomic-red-team', 'atomics')],

@@ -5,7 +5,10 @@ import { commonResolvers } from './common.js';
 import { coverageQueryResolvers, coverageResolvers } from './coverage.js';
 import { d3fendResolvers } from './d3fend.js';
 import { detectionQueryResolvers, detectionResolvers } from './detection.js';
+import { logSourceMutationResolvers, logSourceQueryResolvers, logSourceResolvers } from './logsources.js';
 import { queryResolvers } from './query.js';
+import { releaseQueryResolvers, releaseResolvers } from './releases.js';
+import { scoreQueryResolvers, scoreResolvers } from './score.js';
 import { searchQueryResolvers, searchResolvers } from './search.js';
 
 export const resolvers: Resolvers = {
@@ -15,11 +18,24 @@ export const resolvers: Resolvers = {
   ...detectionResolvers,
   ...coverageResolvers,
   ...searchResolvers,
+  ...releaseResolvers,
+  ...logSourceResolvers,
+  SigmaRule: { ...detectionResolvers.SigmaRule, ...logSourceResolvers.SigmaRule },
   Technique: {
     ...attackResolvers.Technique,
     ...d3fendResolvers.Technique,
     ...detectionResolvers.Technique,
     ...coverageResolvers.Technique,
+    ...scoreResolvers.Technique,
   },
-  Query: { ...queryResolvers, ...detectionQueryResolvers, ...coverageQueryResolvers, ...searchQueryResolvers },
+  Query: {
+    ...queryResolvers,
+    ...detectionQueryResolvers,
+    ...coverageQueryResolvers,
+    ...searchQueryResolvers,
+    ...releaseQueryResolvers,
+    ...scoreQueryResolvers,
+    ...logSourceQueryResolvers,
+  },
+  Mutation: { ...logSourceMutationResolvers },
 };
