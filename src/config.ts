@@ -112,6 +112,8 @@ export function loadConfig() {
        * `Authorization: Bearer <key>`. None by default.
        */
       apiKeys: parseApiKeys(env('API_KEYS', '')),
+      /** A YAML file of score weights (see src/report/score.ts); empty: the defaults. */
+      scoreWeightsFile: env('SCORE_WEIGHTS_FILE', ''),
       /** Where users reach the API, for links in Navigator layers. */
       publicUrl: env('PUBLIC_URL', `http://localhost:${intEnv('PORT', 4000)}/graphql`),
     },
