@@ -60,6 +60,7 @@ export const FIELD_PROPERTIES: Readonly<Record<string, Readonly<Record<string, r
     logsource: ['product', 'category', 'service'],
     logsources: ['products', 'categories', 'services'],
     related: ['relatedIds', 'relatedTypes'],
+    canFire: ['product', 'category', 'service'],
   },
   D3fendTechnique: { references: ['references', 'referenceUrls'], url: ['iri'] },
   Artifact: { url: ['iri'] },
@@ -77,6 +78,10 @@ export const RELATED_PROPERTIES: Readonly<Record<string, Readonly<Record<string,
     SigmaRule: ['source', 'folder', 'status', 'levelRank', 'product', 'category', 'service'],
   },
   'Technique.atomicTests': { AtomicTest: ['platforms'] },
+  'Technique.score': {
+    SigmaRule: ['title', 'status', 'level', 'relatedIds', 'relatedTypes'],
+    D3fendTechnique: ['tactic'],
+  },
 };
 
 /**

@@ -279,7 +279,8 @@ async function handle(
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  const context = createContext(graph, options);
+  // Past the key check above: with keys configured, this request carried one, so it may write.
+  const context = createContext(graph, { ...options, writable: authorized !== null });
   const response = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method, headers, search: url.search, body: parsed },
     context: async () => context,

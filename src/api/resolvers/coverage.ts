@@ -40,7 +40,7 @@ export function coverageScope(filter: CoverageFilter | null | undefined): Covera
 }
 
 /** The techniques a coverage filter counts, and the domain's tactics; shared by coverage and layers. */
-async function counted(filter: CoverageFilter | null | undefined, ctx: Context) {
+export async function counted(filter: CoverageFilter | null | undefined, ctx: Context) {
   const scope = coverageScope(filter);
   const [rows, tactics] = await Promise.all([
     ctx.loaders.coverageRows(scope),
