@@ -35,8 +35,8 @@ const REL_TYPES: Record<string, string> = {
   TARGETS: 'targets',
 };
 
-async function count(graph: Graph, cypher: string): Promise<number> {
-  const [row] = await graph.read(cypher);
+async function count(graph: Graph, cypher: string, params: Record<string, unknown> = {}): Promise<number> {
+  const [row] = await graph.read(cypher, params);
   return Number(row?.n);
 }
 
@@ -142,7 +142,7 @@ describe('upgrading ATT&CK Enterprise from v17.1 to v18.1', { skip }, () => {
   });
   after(() => graph?.close());
 
-  it('leaves exactly what seeding v18.1 alone leaves', async () => {
+  it('leaves exactly what seeding v18.1 alone leaves, and keeps the catalogue of v17.1 beside it', async () => {
     await resetGraph(graph);
     await seedAttack(graph, [V18[0] as string]);
     const alone = await fingerprint(graph);
@@ -153,6 +153,19 @@ describe('upgrading ATT&CK Enterprise from v17.1 to v18.1', { skip }, () => {
     assert.notEqual(v17.hash, alone.hash, 'v17.1 and v18.1 differ');
     const { sources } = await seedAttack(graph, [V18[0] as string]);
     assert.ok((sources[0]?.removedEdges ?? 0) > 0, 'relationships that vanished from v18.1 were retired');
+    // The file name says v17.1: its release catalogue stays for comparisons (v18.1's bundle names no release).
+    const release = 'attack-release:enterprise-attack@17.1';
+    assert.equal(
+      await count(graph, 'MATCH (t:TechniqueVersion {release: $release}) RETURN count(t) AS n', { release }),
+      countType(loadObjects([V17]), 'attack-pattern'),
+    );
+    await graph.write((run) =>
+      run(
+        `MATCH (n) WHERE (n:TechniqueVersion OR n:TacticVersion) AND n.release = $release OR n:Dataset AND n.name = $release
+         DETACH DELETE n`,
+        { release },
+      ),
+    );
     assert.deepEqual(await fingerprint(graph), alone);
   });
 });

@@ -34,9 +34,9 @@ describe('links from D3FEND to ATT&CK on hand-made sources', () => {
     assert.deepEqual(await links(), [
       'ACTS_ON T1550 -> NetworkTraffic may-produce',
       'ACTS_ON T1550.001 -> AccessToken uses',
-      'COUNTERS D3-DUC -> T1550.001 T1550.001|uses|AccessToken|spoofs|Credential;',
-      'COUNTERS D3-PMAD -> T1550 T1550|may-produce|NetworkTraffic|analyzes|NetworkTraffic;',
-      'COUNTERS D3-PMAD -> T1550.001 T1550|may-produce|NetworkTraffic|analyzes|NetworkTraffic;',
+      'COUNTERS D3-DUC -> T1550.001 T1550.001|uses|AccessToken|spoofs|Credential|Access Token|Credential;',
+      'COUNTERS D3-PMAD -> T1550 T1550|may-produce|NetworkTraffic|analyzes|NetworkTraffic|Network Traffic|Network Traffic;',
+      'COUNTERS D3-PMAD -> T1550.001 T1550|may-produce|NetworkTraffic|analyzes|NetworkTraffic|Network Traffic|Network Traffic;',
     ]);
     const together = await fingerprint(graph);
     await resetGraph(graph);
@@ -49,8 +49,8 @@ describe('links from D3FEND to ATT&CK on hand-made sources', () => {
     await seed(graph, { attack: [], d3fend: [ONTOLOGY_V2] }, { batchSize });
     assert.deepEqual(await links(), [
       'ACTS_ON T1550 -> NetworkTraffic may-produce',
-      'COUNTERS D3-PMAD -> T1550 T1550|may-produce|NetworkTraffic|analyzes|NetworkTraffic;',
-      'COUNTERS D3-PMAD -> T1550.001 T1550|may-produce|NetworkTraffic|analyzes|NetworkTraffic;',
+      'COUNTERS D3-PMAD -> T1550 T1550|may-produce|NetworkTraffic|analyzes|NetworkTraffic|Network Traffic|Network Traffic;',
+      'COUNTERS D3-PMAD -> T1550.001 T1550|may-produce|NetworkTraffic|analyzes|NetworkTraffic|Network Traffic|Network Traffic;',
     ]);
     await seed(graph, { attack: [], d3fend: [ONTOLOGY] }, { batchSize });
     assert.equal((await links()).length, 5);

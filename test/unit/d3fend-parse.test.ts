@@ -61,17 +61,19 @@ describe('parseD3fend on a small ontology', () => {
       const paths = props.counterPaths as string[];
       return Object.fromEntries((props.counters as string[]).map((attackId, i) => [attackId, paths[i]]));
     };
-    // T1550.001 uses AccessToken (a Credential); it inherits "may-produce NetworkTraffic" from T1550.
+    // Each path ends with the two artifacts' labels. T1550.001 uses AccessToken (a Credential); it inherits "may-produce NetworkTraffic" from T1550.
     assert.deepEqual(counters('D3-DUC'), {
-      'T1550.001': 'T1550.001|uses|AccessToken|spoofs|Credential',
-      T9999: 'T9999|forges|SessionToken|spoofs|Credential',
+      'T1550.001': 'T1550.001|uses|AccessToken|spoofs|Credential|Access Token|Credential',
+      T9999: 'T9999|forges|SessionToken|spoofs|Credential|Session Token|Credential',
     });
     assert.deepEqual(counters('D3-PMAD'), {
-      T1550: 'T1550|may-produce|NetworkTraffic|analyzes|NetworkTraffic',
-      'T1550.001': 'T1550|may-produce|NetworkTraffic|analyzes|NetworkTraffic',
+      T1550: 'T1550|may-produce|NetworkTraffic|analyzes|NetworkTraffic|Network Traffic|Network Traffic',
+      'T1550.001': 'T1550|may-produce|NetworkTraffic|analyzes|NetworkTraffic|Network Traffic|Network Traffic',
     });
     // A narrower defensive artifact (SessionToken below AccessToken) does not counter T1550.001.
-    assert.deepEqual(counters('D3-DST'), { T9999: 'T9999|forges|SessionToken|spoofs|SessionToken' });
+    assert.deepEqual(counters('D3-DST'), {
+      T9999: 'T9999|forges|SessionToken|spoofs|SessionToken|Session Token|Session Token',
+    });
     assert.deepEqual(counters('D3-NTA'), {});
     // Authentication is no digital artifact: T1550.001 creates one, D3-ANET analyzes them, yet no countermeasure.
     assert.deepEqual(counters('D3-ANET'), {});
