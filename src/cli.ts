@@ -32,6 +32,9 @@ Commands:
         [--platform P]... [--group G0016]... [--software S0002]... [--campaign C0024]... [--roll-up]
         [--sigma-min-level high]
                             Print an ATT&CK Navigator layer (JSON) of coverage: coverage-graph layer > layer.json
+  import-layer <file> --name <claim>
+                            Import an ATT&CK Navigator layer (a vendor's, an EDR's, a red team's) as a named
+                            coverage claim, replacing a claim of that name
   log-sources <file.yml>    Declare the log sources collected (log_sources: [{product, category, service}]),
                             replacing the previous declaration: coverage then tells rules that can fire
   up [seed options]         All in one: start the local Neo4j (unless NEO4J_URI is set), seed when sources are
@@ -60,6 +63,8 @@ async function main(argv: string[]): Promise<number> {
       return layerCommand(rest);
     case 'log-sources':
       return logSourcesCommand(rest);
+    case 'import-layer':
+      return importLayerCommand(rest);
     case undefined:
     case '-h':
     case '--help':
@@ -220,6 +225,48 @@ async function reportCommand(args: string[]): Promise<number> {
   } finally {
     await graph.close();
   }
+}
+
+/** `import-layer <file> --name <claim>`: imports a Navigator layer as a named coverage claim (replacing one). */
+async function importLayerCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { name: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const name = values.name?.trim() ?? '';
+  if (positionals.length !== 1 || name === '' || name.length > 100) {
+    console.error(`import-layer takes one layer file and --name <claim> (1 to 100 characters)\n\n${USAGE}`);
+    return 2;
+  }
+  const file = positionals[0] as string;
+  const { readFile } = await import('node:fs/promises');
+  const { parseNavigatorLayer } = await import('./seed/layer.js');
+  const { writeClaim } = await import('./graph/claims.js');
+  let layer: ReturnType<typeof parseNavigatorLayer>;
+  try {
+    layer = parseNavigatorLayer(await readFile(file, 'utf8'), file);
+  } catch (error) {
+    if (error instanceof SourceError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+      console.error(`import-layer failed, nothing was changed: ${(error as Error).message}`);
+      return 1;
+    }
+    throw error;
+  }
+  const graph = new Graph();
+  try {
+    const claim = await writeClaim(graph, name, layer, file);
+    console.log(
+      `claim "${claim.name}": ${claim.entries} entries, ${claim.claimed} techniques claimed as covered` +
+        (claim.unknownTechniqueIds.length > 0
+          ? `; not in the loaded ${claim.domain} (not linked): ${claim.unknownTechniqueIds.join(', ')}`
+          : ''),
+    );
+  } finally {
+    await graph.close();
+  }
+  return 0;
 }
 
 /** `log-sources <file.yml>`: replaces the declared log-source inventory with the file's; nothing changes on bad input. */

@@ -1,5 +1,6 @@
 // Per-request context: the DataLoaders through which every resolver reaches the graph.
 import DataLoader from 'dataloader';
+import { type ClaimRow, readClaimedTechniques, readClaims } from '../graph/claims.js';
 import type { Graph } from '../graph/driver.js';
 import {
   type InventoryRow,
@@ -66,6 +67,10 @@ export interface Loaders {
   releaseCatalogue(name: string): Promise<{ techniques: TechniqueVersionRow[]; tactics: TacticVersionRow[] }>;
   /** Every rule's and test's technique ids and every countermeasure's ATT&CK ids, read once per request. */
   evidence(): Promise<EvidenceRows>;
+  /** The imported coverage claims, read once per request. */
+  claims(): Promise<ClaimRow[]>;
+  /** STIX ids of the techniques any of the named claims claims, once per set of names. */
+  claimedTechniques(names: string[]): Promise<Set<string>>;
   /** The declared log-source inventory, read once per request. */
   inventory(): Promise<InventoryRow>;
   /** The Sigma rules that count under a filter, with their log sources and techniques, once per filter. */
@@ -130,6 +135,8 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
   let releases: Promise<ReleaseRow[]> | null = null;
   let evidence: Promise<EvidenceRows> | null = null;
   let inventory: Promise<InventoryRow> | null = null;
+  let claims: Promise<ClaimRow[]> | null = null;
+  const claimed = new Map<string, Promise<Set<string>>>();
   const ruleLogSources = new Map<string, Promise<RuleLogSource[]>>();
   const coverageRows = new Map<string, Promise<CoverageRow[]>>();
   // The loaders read `keep` when they run, after the projection plugin has set it.
@@ -196,6 +203,19 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
     inventory() {
       inventory ??= readInventory(graph);
       return inventory;
+    },
+    claims() {
+      claims ??= readClaims(graph);
+      return claims;
+    },
+    claimedTechniques(names) {
+      const key = JSON.stringify([...names].sort());
+      let found = claimed.get(key);
+      if (!found) {
+        found = readClaimedTechniques(graph, names);
+        claimed.set(key, found);
+      }
+      return found;
     },
     ruleLogSources(scope) {
       const key = JSON.stringify([

@@ -97,6 +97,11 @@ export const EDGE_PROPERTIES: readonly string[] = [
   'revoked',
   'deprecated',
   'paths',
+  // A coverage claim's entry (CLAIMS).
+  'claims',
+  'score',
+  'comment',
+  'tactics',
 ];
 
 /**

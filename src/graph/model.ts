@@ -23,6 +23,7 @@ export const NODE_KEYS = {
   TechniqueVersion: 'key',
   TacticVersion: 'key',
   LogSource: 'key',
+  CoverageClaim: 'name',
 } as const;
 
 export type NodeLabel = keyof typeof NODE_KEYS;
@@ -76,6 +77,7 @@ export const REL_TYPES = [
   'COUNTERS',
   'FOR_TACTIC',
   'TESTS',
+  'CLAIMS',
 ] as const;
 
 export type RelType = (typeof REL_TYPES)[number];
@@ -107,6 +109,7 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
   'CREATE CONSTRAINT tactic_version_key IF NOT EXISTS FOR (n:TacticVersion) REQUIRE n.key IS UNIQUE',
   'CREATE INDEX tactic_version_release IF NOT EXISTS FOR (n:TacticVersion) ON (n.release)',
   'CREATE CONSTRAINT log_source_key IF NOT EXISTS FOR (n:LogSource) REQUIRE n.key IS UNIQUE',
+  'CREATE CONSTRAINT coverage_claim_name IF NOT EXISTS FOR (n:CoverageClaim) REQUIRE n.name IS UNIQUE',
 ];
 
 /** Labels of the objects that come from the D3FEND ontology. */

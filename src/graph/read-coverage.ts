@@ -19,6 +19,8 @@ export interface CoverageScope {
   sigmaStatuses: string[] | null;
   sigmaProducts: string[] | null;
   atomicPlatforms: string[] | null;
+  /** Names of coverage claims whose claims count (`claimed`); not read by the coverage statement. */
+  claims?: string[] | null;
 }
 
 /** One technique of the domain with its counts; `inScope` says whether it passes the platform and profile filters. */
@@ -36,6 +38,8 @@ export interface CoverageRow {
   /** The groups, software and campaigns of the profile that use it (`Group:G0016`…; with no profile: all groups' ids). */
   users: string[];
   platforms: string[];
+  /** Whether a claim the filter names claims it (set by the API from the claims, false here). */
+  claimed?: boolean;
 }
 
 /**

@@ -26,6 +26,7 @@ export const RELATIONS = {
       WHERE ${CURRENT('ds', 'an')}`,
   },
   techniqueRevokedBy: { from: 'Technique', pattern: '(p)-[r:REVOKED_BY]->(c:Technique)' },
+  techniqueClaims: { from: 'Technique', pattern: '(c:CoverageClaim)-[r:CLAIMS]->(p)', order: 'c.name' },
   tacticTechniques: { from: 'Tactic', pattern: '(c:Technique)-[r:IN_TACTIC]->(p)' },
   mitigationTechniques: { from: 'Mitigation', pattern: '(p)-[r:MITIGATES]->(c:Technique)' },
   groupTechniques: { from: 'Group', pattern: '(p)-[r:USES]->(c:Technique)' },

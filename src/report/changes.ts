@@ -157,6 +157,7 @@ function coverageOf(
     detected: detected.has(t.id),
     countered: countered.has(t.id),
     tested: tested.has(t.id),
+    claimed: false,
     usedBy: 0,
   });
   const rows = current.map(row);

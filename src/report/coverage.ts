@@ -6,6 +6,9 @@ export interface Counts {
   detected: number;
   countered: number;
   tested: number;
+  /** Claimed as covered by a coverage claim the filter names (0 when it names none). */
+  claimed: number;
+  claimedPercent: number;
   detectedPercent: number;
   counteredPercent: number;
   testedPercent: number;
@@ -14,6 +17,7 @@ export interface Counts {
 /** A technique as coverage counts it: after roll-up, a parent carries what its sub-techniques have. */
 export interface CoveredTechnique extends CoverageRow {
   detected: boolean;
+  claimed: boolean;
   countered: boolean;
   tested: boolean;
   /** How many distinct users (profile members, or groups) use it. */
@@ -33,6 +37,7 @@ export function countedTechniques(rows: CoverageRow[], rollUp: boolean): Covered
     detected: row.sigmaRules > 0,
     countered: row.countermeasures > 0,
     tested: row.atomicTests > 0,
+    claimed: row.claimed === true,
     usedBy: row.users.length,
   });
   if (!rollUp) return rows.filter((r) => r.inScope).map(flags);
@@ -53,6 +58,7 @@ export function countedTechniques(rows: CoverageRow[], rollUp: boolean): Covered
         atomicTests: sum('atomicTests'),
         mitigations: sum('mitigations'),
         users: [...new Set(family.flatMap((r) => r.users))],
+        claimed: family.some((r) => r.claimed === true),
       });
     })
     .filter((t) => t.inScope);
@@ -61,7 +67,7 @@ export function countedTechniques(rows: CoverageRow[], rollUp: boolean): Covered
 /** Counts and percentages (one decimal) of a set of techniques. */
 export function countsOf(techniques: CoveredTechnique[]): Counts {
   const n = techniques.length;
-  const count = (key: 'detected' | 'countered' | 'tested') => techniques.filter((t) => t[key]).length;
+  const count = (key: 'detected' | 'countered' | 'tested' | 'claimed') => techniques.filter((t) => t[key]).length;
   const percent = (value: number) => (n === 0 ? 0 : Math.round((1000 * value) / n) / 10);
   const [detected, countered, tested] = [count('detected'), count('countered'), count('tested')];
   return {
@@ -72,6 +78,8 @@ export function countsOf(techniques: CoveredTechnique[]): Counts {
     detectedPercent: percent(detected),
     counteredPercent: percent(countered),
     testedPercent: percent(tested),
+    claimed: count('claimed'),
+    claimedPercent: percent(count('claimed')),
   };
 }
 

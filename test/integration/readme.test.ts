@@ -4,11 +4,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { projectRoot } from '../../src/config.js';
+import { writeClaim } from '../../src/graph/claims.js';
 import type { Graph } from '../../src/graph/driver.js';
+import { parseNavigatorLayer } from '../../src/seed/layer.js';
 import { seed } from '../../src/seed/pipeline.js';
 import { startTestServer, type TestServer } from '../helpers/api.js';
 import { resetGraph, testGraph } from '../helpers/graph.js';
-import { sharedData, skipWithoutSharedData } from '../helpers/paths.js';
+import { fixture, sharedData, skipWithoutSharedData } from '../helpers/paths.js';
 
 const skip = skipWithoutSharedData();
 const readme = readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
@@ -49,6 +51,9 @@ describe('README example queries', { skip }, () => {
       },
       { batchSize: 5000 },
     );
+    // The claim of the coverage claims example.
+    const layer = fixture('layers', 'edr.json');
+    await writeClaim(graph, 'edr', parseNavigatorLayer(readFileSync(layer, 'utf8'), layer), layer);
     api = await startTestServer(graph);
   });
   after(async () => {

@@ -36,16 +36,34 @@ export function coverageScope(filter: CoverageFilter | null | undefined): Covera
     sigmaStatuses: lowerList(filter?.sigmaStatuses),
     sigmaProducts: lowerList(filter?.sigmaProducts),
     atomicPlatforms: lowerList(filter?.atomicPlatforms),
+    claims: cleanList(filter?.claims, (v) => v),
   };
+}
+
+/** The techniques the named claims claim (null when none is named); an unknown name is the user's error. */
+async function claimedBy(names: string[] | null, ctx: Context): Promise<Set<string> | null> {
+  if (names === null) return null;
+  const known = (await ctx.loaders.claims()).map((c) => c.name);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new BadUserInputError(
+      `"claims" must name imported coverage claims (${known.join(', ') || 'none imported'}); ` +
+        `unknown: ${unknown.map((u) => JSON.stringify(u.slice(0, 60))).join(', ')}`,
+      'claims',
+    );
+  }
+  return ctx.loaders.claimedTechniques(names);
 }
 
 /** The techniques a coverage filter counts, and the domain's tactics; shared by coverage and layers. */
 export async function counted(filter: CoverageFilter | null | undefined, ctx: Context) {
   const scope = coverageScope(filter);
-  const [rows, tactics] = await Promise.all([
+  const [counts, tactics, claimed] = await Promise.all([
     ctx.loaders.coverageRows(scope),
     ctx.loaders.tactics(scope.domain, false),
+    claimedBy(scope.claims ?? null, ctx),
   ]);
+  const rows = claimed ? counts.map((row) => ({ ...row, claimed: claimed.has(row.stixId) })) : counts;
   let tacticIds: Set<string> | null = null;
   if (scope.tactics) {
     const idOf = (name: string) =>

@@ -1,6 +1,7 @@
 // All resolvers, merged by type: the public surface of the resolver folder.
 import type { Resolvers } from '../generated/graphql.js';
 import { attackResolvers } from './attack.js';
+import { claimMutationResolvers, claimQueryResolvers, claimResolvers } from './claims.js';
 import { commonResolvers } from './common.js';
 import { coverageQueryResolvers, coverageResolvers } from './coverage.js';
 import { d3fendResolvers } from './d3fend.js';
@@ -20,6 +21,7 @@ export const resolvers: Resolvers = {
   ...searchResolvers,
   ...releaseResolvers,
   ...logSourceResolvers,
+  ...claimResolvers,
   SigmaRule: { ...detectionResolvers.SigmaRule, ...logSourceResolvers.SigmaRule },
   Technique: {
     ...attackResolvers.Technique,
@@ -27,6 +29,7 @@ export const resolvers: Resolvers = {
     ...detectionResolvers.Technique,
     ...coverageResolvers.Technique,
     ...scoreResolvers.Technique,
+    ...claimResolvers.Technique,
   },
   Query: {
     ...queryResolvers,
@@ -36,6 +39,7 @@ export const resolvers: Resolvers = {
     ...releaseQueryResolvers,
     ...scoreQueryResolvers,
     ...logSourceQueryResolvers,
+    ...claimQueryResolvers,
   },
-  Mutation: { ...logSourceMutationResolvers },
+  Mutation: { ...logSourceMutationResolvers, ...claimMutationResolvers },
 };

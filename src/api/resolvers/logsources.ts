@@ -1,10 +1,10 @@
 // Resolvers of log-source reality: the inventory, which rules can fire, coverage split by it, and its mutation.
-import { GraphQLError } from 'graphql';
 import { BadUserInputError } from '../../errors.js';
 import { readInventory, writeInventory } from '../../graph/logsources.js';
 import { collects, logSourceCoverage, logSourceKey, normaliseLogSource } from '../../report/logsources.js';
 import type { MutationResolvers, QueryResolvers, Resolvers } from '../generated/graphql.js';
 import { counted } from './coverage.js';
+import { requireWritable } from './shared.js';
 
 const lower = (value: unknown) =>
   typeof value === 'string' && value.trim() !== '' ? value.trim().toLowerCase() : null;
@@ -31,12 +31,7 @@ export const logSourceQueryResolvers: QueryResolvers = {
 
 export const logSourceMutationResolvers: MutationResolvers = {
   setLogSources: async (_root, args, ctx) => {
-    if (!ctx.writable) {
-      throw new GraphQLError(
-        'setLogSources needs API keys: configure API_KEYS on the server and send one (Authorization: Bearer <key>)',
-        { extensions: { code: 'FORBIDDEN' } },
-      );
-    }
+    requireWritable(ctx, 'setLogSources');
     const entries = args.entries.map((entry, i) => {
       try {
         return normaliseLogSource(entry, `entries[${i}]`);

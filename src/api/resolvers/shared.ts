@@ -1,5 +1,5 @@
 // Building blocks of the resolvers: relationship fields through loaders, domain enum mapping, id checks.
-import { type GraphQLResolveInfo, Kind } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo, Kind } from 'graphql';
 import { BadUserInputError } from '../../errors.js';
 import { LABEL_OF_STIX_TYPE, NODE_KEYS } from '../../graph/model.js';
 import type { GraphNode, Related, RelationName } from '../../graph/read.js';
@@ -20,6 +20,15 @@ export function domainValue(domain: AttackDomain): string;
 export function domainValue(domain: AttackDomain | null | undefined): string | null;
 export function domainValue(domain: AttackDomain | null | undefined): string | null {
   return domain ? DOMAIN_VALUES[domain] : null;
+}
+
+/** Refuses a mutation unless the request may write: API keys are configured (and the request carried one). */
+export function requireWritable(ctx: Context, mutation: string): void {
+  if (ctx.writable) return;
+  throw new GraphQLError(
+    `${mutation} needs API keys: configure API_KEYS on the server and send one (Authorization: Bearer <key>)`,
+    { extensions: { code: 'FORBIDDEN' } },
+  );
 }
 
 /** Whether the selection of the field being resolved asks only for `fields` (no fragments: those could ask more). */
