@@ -89,7 +89,7 @@ const SEED_OPTIONS = {
   json: { type: 'string' },
 } as const;
 
-async function seedCommand(args: string[]): Promise<number> {
+async function seedCommand(args: string[], options: { emptyGraph?: boolean } = {}): Promise<number> {
   const { values } = parseArgs({ args, options: SEED_OPTIONS, strict: true });
   const sigma: { name: string; location: string }[] = [];
   for (const value of values.sigma ?? []) {
@@ -105,10 +105,11 @@ async function seedCommand(args: string[]): Promise<number> {
   }
   const releases = values['attack-release'] ?? [];
   const named = Boolean(values.attack?.length || values.d3fend?.length || sigma.length || values.atomic?.length);
-  // Release catalogues alone add to the graph; with no other source named, nothing else is reloaded.
+  // Release catalogues alone add to the graph; with no other source named, nothing else is reloaded (unless the
+  // graph is empty: `up` on a fresh database loads the defaults too).
   const request: SeedRequest = named
     ? { attack: values.attack ?? [], d3fend: values.d3fend ?? [], sigma, atomic: values.atomic ?? [] }
-    : releases.length > 0
+    : releases.length > 0 && !options.emptyGraph
       ? { attack: [] }
       : defaultSources();
   request.attackReleases = releases;
@@ -248,7 +249,8 @@ async function importLayerCommand(args: string[]): Promise<number> {
   try {
     layer = parseNavigatorLayer(await readFile(file, 'utf8'), file);
   } catch (error) {
-    if (error instanceof SourceError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+    // Bad content, or a file that cannot be read (missing, a folder, no permission): the reason, no stack.
+    if (error instanceof SourceError || typeof (error as NodeJS.ErrnoException).code === 'string') {
       console.error(`import-layer failed, nothing was changed: ${(error as Error).message}`);
       return 1;
     }
@@ -284,7 +286,8 @@ async function logSourcesCommand(args: string[]): Promise<number> {
   try {
     entries = parseInventory(await readFile(file, 'utf8'), file);
   } catch (error) {
-    if (error instanceof SourceError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+    // Bad content, or a file that cannot be read (missing, a folder, no permission): the reason, no stack.
+    if (error instanceof SourceError || typeof (error as NodeJS.ErrnoException).code === 'string') {
       console.error(`log-sources failed, nothing was changed: ${(error as Error).message}`);
       return 1;
     }
@@ -356,8 +359,9 @@ async function upCommand(args: string[]): Promise<number> {
   } finally {
     await graph.close();
   }
-  if (values.attack?.length || values.d3fend?.length || values.sigma?.length || values.atomic?.length || !loaded) {
-    const code = await seedCommand(args);
+  const named = [values.attack, values.d3fend, values.sigma, values.atomic, values['attack-release']];
+  if (named.some((list) => (list?.length ?? 0) > 0) || !loaded) {
+    const code = await seedCommand(args, { emptyGraph: !loaded });
     if (code !== 0) return code;
   } else {
     console.log('ATT&CK is already loaded: not seeding (name sources with --attack or --d3fend to reload)');

@@ -279,8 +279,9 @@ async function handle(
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  // Past the key check above: with keys configured, this request carried one, so it may write.
-  const context = createContext(graph, { ...options, writable: authorized !== null });
+  // Mutations only with keys configured and one in this request (GETs of the landing page skip the check above).
+  const writable = authorized?.(req.headers.authorization) === true;
+  const context = createContext(graph, { ...options, writable });
   const response = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method, headers, search: url.search, body: parsed },
     context: async () => context,

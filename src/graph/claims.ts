@@ -14,14 +14,16 @@ export interface ClaimRow {
   /** Entries in the layer, and the techniques of the graph it claims as covered. */
   entries: number;
   claimed: number;
-  /** Technique ids of the layer that no technique of its domain has (not linked). */
+  /** Technique ids of the layer that reach no current technique of its domain (unknown or deprecated). */
   unknownTechniqueIds: string[];
 }
 
 /**
  * Replaces the claim `name` with what `layer` claims, in one transaction: the claim node and one CLAIMS edge per
- * entry to the technique of the layer's domain with its id (the current one when several share it; entries of one
- * technique under several tactics become one edge, claiming when any of them does). Marks the graph changed.
+ * technique of the layer's domain that its entries name (the current one when several share an id; a revoked id
+ * reaches its current replacements, a deprecated one nothing); entries that reach one technique (several tactics, a
+ * revoked id and its replacement) become one edge that claims when any of them does, with the highest score and the
+ * ids that led to it. Marks the graph changed.
  */
 export async function writeClaim(graph: Graph, name: string, layer: ParsedLayer, location: string): Promise<ClaimRow> {
   const byTechnique = new Map<
@@ -39,7 +41,7 @@ export async function writeClaim(graph: Graph, name: string, layer: ParsedLayer,
             ? had.score
             : Math.max(had.score, e.score),
       comment: had?.comment ?? e.comment,
-      tactics: [...(had?.tactics ?? []), ...(e.tactic ? [e.tactic] : [])],
+      tactics: [...new Set([...(had?.tactics ?? []), ...(e.tactic ? [e.tactic] : [])])],
     });
   }
   await graph.write(async (run) => {
@@ -51,9 +53,20 @@ export async function writeClaim(graph: Graph, name: string, layer: ParsedLayer,
        UNWIND $techniques AS e
        CALL (e) {
          MATCH (t:Technique {id: e.id}) WHERE $domain IN t.domains
-         RETURN t ORDER BY t.revoked, t.deprecated LIMIT 1
+         WITH t ORDER BY t.revoked, t.deprecated LIMIT 1
+         // A revoked id counts for the current techniques that replace it (as Sigma tags do); a deprecated one
+         // for none.
+         OPTIONAL MATCH (t)-[:REVOKED_BY*1..10]->(r:Technique) WHERE NOT r.revoked AND NOT r.deprecated
+         WITH t, collect(DISTINCT r) AS replacements
+         UNWIND CASE WHEN t.revoked THEN replacements ELSE [t] END AS target
+         WITH target WHERE NOT target.deprecated
+         RETURN target
        }
-       CREATE (c)-[:CLAIMS {claims: e.claims, score: e.score, comment: e.comment, tactics: e.tactics}]->(t)`,
+       MERGE (c)-[k:CLAIMS]->(target)
+       ON CREATE SET k.claims = e.claims, k.score = e.score, k.comment = e.comment, k.tactics = e.tactics, k.ids = [e.id]
+       ON MATCH SET k.claims = k.claims OR e.claims,
+                    k.score = CASE WHEN k.score IS NULL OR e.score > k.score THEN coalesce(e.score, k.score) ELSE k.score END,
+                    k.comment = coalesce(k.comment, e.comment), k.tactics = k.tactics + [x IN e.tactics WHERE NOT x IN k.tactics], k.ids = k.ids + e.id`,
       {
         name,
         layerName: layer.layerName,
@@ -67,7 +80,7 @@ export async function writeClaim(graph: Graph, name: string, layer: ParsedLayer,
     );
     await run(
       `MATCH (c:CoverageClaim {name: $name})
-       SET c.unknownTechniqueIds = [id IN $ids WHERE NOT EXISTS { MATCH (c)-[:CLAIMS]->(:Technique {id: id}) }]`,
+       SET c.unknownTechniqueIds = [id IN $ids WHERE NOT EXISTS { MATCH (c)-[k:CLAIMS]->() WHERE id IN k.ids }]`,
       { name, ids: [...byTechnique.keys()].sort() },
     );
   });

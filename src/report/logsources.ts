@@ -6,6 +6,9 @@ import type { InventoryRow, LogSourceEntry, RuleLogSource } from '../graph/logso
 
 const FIELDS = ['product', 'category', 'service'] as const;
 
+/** The most log sources an inventory may declare (each rule is checked against every one). */
+export const MAX_LOG_SOURCES = 1000;
+
 /** A stable key of a log source (`windows|process_creation|*`). */
 export const logSourceKey = (entry: LogSourceEntry) => FIELDS.map((f) => entry[f] ?? '*').join('|');
 
@@ -48,6 +51,9 @@ export function parseInventory(text: string, file: string): LogSourceEntry[] {
   if (!Array.isArray(list)) {
     throw new SourceError(file, 'top level', 'expected `log_sources:` with a list of {product, category, service}');
   }
+  if (list.length > MAX_LOG_SOURCES) {
+    throw new SourceError(file, 'log_sources', `at most ${MAX_LOG_SOURCES} log sources; got ${list.length}`);
+  }
   const seen = new Map<string, LogSourceEntry>();
   list.forEach((item, i) => {
     const where = `log_sources[${i}]`;
@@ -70,12 +76,19 @@ export function parseInventory(text: string, file: string): LogSourceEntry[] {
 }
 
 /**
- * Whether the inventory collects what a rule needs: some entry agrees with the rule on every field both name (a
- * field either leaves out is a wildcard: `{product: windows}` collects every Windows rule, a rule with only
- * `category: process_creation` fires on any product that collects process creation).
+ * Whether the inventory collects what a rule needs: some entry whose named fields the rule meets. A product the
+ * entry names must be the rule's, unless the rule names none (a generic rule fires on any product); a category or
+ * service the entry names must be the rule's own (`{windows, process_creation}` does not collect a rule that needs
+ * the Sysmon service, nor `{windows, service: security}` a registry rule). A field the entry leaves out matches
+ * anything: `{product: linux}` collects every Linux rule.
  */
 export function collects(inventory: readonly LogSourceEntry[], rule: LogSourceEntry): boolean {
-  return inventory.some((entry) => FIELDS.every((f) => entry[f] === null || rule[f] === null || entry[f] === rule[f]));
+  return inventory.some(
+    (entry) =>
+      (entry.product === null || rule.product === null || entry.product === rule.product) &&
+      (entry.category === null || entry.category === rule.category) &&
+      (entry.service === null || entry.service === rule.service),
+  );
 }
 
 /** A technique in scope as the log-source coverage reads it. */

@@ -163,8 +163,9 @@ export type TechniqueScoreModel = TechniqueScore;
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /**
- * Groups of rules that are one detection: rules linked by a `related` entry of a collapsing type (either way), by
- * rule id, within the technique's rules; each group in the order of its first rule.
+ * Groups of rules that are one detection: rules with the same id (copies in several sources), and rules linked by a
+ * `related` entry of a collapsing type (either way), within the technique's rules; each group in the order of its
+ * first rule.
  */
 function detections(rules: ScoreInput['sigmaRules'], collapse: string[]): ScoreInput['sigmaRules'][] {
   const parent = rules.map((_, i) => i);
@@ -174,6 +175,8 @@ function detections(rules: ScoreInput['sigmaRules'], collapse: string[]): ScoreI
   };
   const index = new Map<string, number[]>();
   rules.forEach((rule, i) => {
+    // The same rule id in several sources (SigmaHQ's and an organisation's copy) is one detection.
+    for (const j of index.get(rule.id) ?? []) parent[find(j)] = find(i);
     index.set(rule.id, [...(index.get(rule.id) ?? []), i]);
   });
   rules.forEach((rule, i) => {

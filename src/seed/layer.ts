@@ -23,6 +23,8 @@ export interface ParsedLayer {
 }
 
 const DOMAINS = ['enterprise-attack', 'mobile-attack', 'ics-attack'];
+/** The most entries a layer may have (every technique of Enterprise under each of its tactics is about 1,400). */
+const MAX_ENTRIES = 20_000;
 const TECHNIQUE_ID = /^T\d{4}(\.\d{3})?$/i;
 
 /**
@@ -48,6 +50,9 @@ export function parseNavigatorLayer(text: string, file: string): ParsedLayer {
   }
   if (!Array.isArray(layer.techniques)) {
     throw new SourceError(file, 'techniques', 'not a Navigator layer: "techniques" is missing or not a list');
+  }
+  if (layer.techniques.length > MAX_ENTRIES) {
+    throw new SourceError(file, 'techniques', `at most ${MAX_ENTRIES} entries; got ${layer.techniques.length}`);
   }
   const entries = layer.techniques.map((raw, i): ClaimEntry => {
     const where = `techniques[${i}]`;

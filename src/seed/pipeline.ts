@@ -61,7 +61,15 @@ function readers(request: SeedRequest): Reader[] {
       location,
       read: async (): Promise<Parsed[]> => {
         const records = await bundle(location, parseAttackBundle);
-        if (version !== null && records.dataset.version === null) records.dataset.version = version;
+        const own = records.dataset.versionFromFileName ? null : records.dataset.version;
+        if (version !== null && own !== null && own !== version) {
+          throw new SourceError(
+            location,
+            'top level',
+            `named release ${version}, but the bundle says it is ${own}: drop the name or fix it`,
+          );
+        }
+        if (version !== null) records.dataset.version = version;
         // The graph's bundle keeps its release only when it knows which release it is; one named for comparisons
         // must know.
         const release = keepGraph && !records.dataset.version ? null : releaseRecords(records, version);

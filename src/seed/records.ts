@@ -48,6 +48,8 @@ export interface SourceRecords {
     location: string;
     modified: string | null;
     sha256: string;
+    /** True when `version` is only a guess from the file name (`vNN.N`), which a release the user names overrides. */
+    versionFromFileName?: boolean;
     /** Further facts of the source (e.g. every ATT&CK id D3FEND names). */
     extra?: Record<string, PropValue>;
   };

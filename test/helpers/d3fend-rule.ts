@@ -96,6 +96,18 @@ export function expectedCountermeasures(file: string) {
     const ids = new Set(expected.get(attackIdWanted)?.keys() ?? []);
     return [...d3fendId].filter(([, id]) => ids.has(id)).map(([cls]) => local(cls));
   };
+  /** The tactic (label) a D3FEND technique enables, found on it or its nearest ancestor that says. */
+  const restrictions = new Map<string, { p?: string; v?: string }[]>();
+  for (const [cls, blank] of restrictionOf)
+    restrictions.set(cls, [...(restrictions.get(cls) ?? []), blanks.get(blank) ?? {}]);
+  const tacticOf = (d3fendIdWanted: string) => {
+    const cls = [...d3fendId].find(([, id]) => id === d3fendIdWanted)?.[0];
+    for (const up of cls ? closure(superOf, cls) : []) {
+      const tactic = (restrictions.get(up) ?? []).find((r) => r.p === `${D}enables`)?.v;
+      if (tactic) return labelOf.get(tactic) ?? local(tactic);
+    }
+    return null;
+  };
   /** Local names of the direct named subclasses of a class. */
   const childrenOf = (name: string) =>
     [...superOf].filter(([, parents]) => parents.includes(`${D}${name}`)).map(([child]) => local(child));
@@ -105,5 +117,6 @@ export function expectedCountermeasures(file: string) {
     attackIds: new Set(attackId.values()),
     childrenOf,
     expectedLocalNames,
+    tacticOf,
   };
 }

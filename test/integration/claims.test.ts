@@ -38,13 +38,18 @@ describe('coverage claims on the real data', { skip }, () => {
   const current = objects.filter((o) => o.type === 'attack-pattern' && !o.revoked && !o.x_mitre_deprecated);
   const currentIds = new Set(current.map((t) => externalId(t) as string));
   const entries = (JSON.parse(readFileSync(LAYER, 'utf8')) as { techniques: Entry[] }).techniques;
-  // The documented rule, restated: enabled, and a score above 0, or no score but a colour.
+  // The documented rule, restated: enabled, and a score above 0, or no score but a colour; a revoked id counts for
+  // the current techniques that replace it, a deprecated or unknown one for none.
+  const reached = skip ? () => [] : revocationChains(objects);
+  const currentOf = (id: string) => reached(id.toUpperCase()).filter((x) => currentIds.has(x));
   const claimed = new Set(
     entries
       .filter((e) => e.enabled !== false && (typeof e.score === 'number' ? e.score > 0 : Boolean(e.color)))
-      .map((e) => e.techniqueID.toUpperCase())
-      .filter((id) => currentIds.has(id)),
+      .flatMap((e) => currentOf(e.techniqueID)),
   );
+  const unknownIds = [...new Set(entries.map((e) => e.techniqueID.toUpperCase()))]
+    .filter((id) => currentOf(id).length === 0)
+    .sort();
   const detected = new Set<string>();
 
   const post = (server: TestServer, query: string, variables: Record<string, unknown>, key?: string) =>
@@ -61,7 +66,6 @@ describe('coverage claims on the real data', { skip }, () => {
     );
 
   before(async () => {
-    const reached = revocationChains(objects);
     for (const rule of await readSigmaDocuments(SIGMA)) {
       if (!['stable', 'test', 'experimental'].includes(rule.status)) continue;
       for (const id of rule.techniqueIds.flatMap(reached)) detected.add(id);
@@ -98,7 +102,7 @@ describe('coverage claims on the real data', { skip }, () => {
     assert.equal(
       good.stdout.trim(),
       `claim "edr": ${entries.length} entries, ${claimed.size} techniques claimed as covered; ` +
-        'not in the loaded enterprise-attack (not linked): T9999',
+        `not in the loaded enterprise-attack (not linked): ${unknownIds.join(', ')}`,
     );
   });
 
@@ -126,6 +130,10 @@ describe('coverage claims on the real data', { skip }, () => {
       ).length;
       assert.equal(t.counts.claimed, expected, t.tactic.shortname);
     }
+    assert.ok(
+      unknownIds.includes('T1064') && unknownIds.includes('T9999') && !unknownIds.includes('T1086'),
+      unknownIds.join(),
+    );
     const parents = new Set([...claimed].map((id) => id.split('.')[0]));
     assert.equal(result.rolled.totals.claimed, parents.size);
     assert.equal(result.none.totals.claimed, 0);
@@ -136,7 +144,7 @@ describe('coverage claims on the real data', { skip }, () => {
         domain: 'ENTERPRISE',
         entries: entries.length,
         claimed: claimed.size,
-        unknownTechniqueIds: ['T9999'],
+        unknownTechniqueIds: unknownIds,
       },
     ]);
     const unknown = await api.gql('{ coverage(filter: {claims: ["nope"]}) { totals { claimed } } }');
@@ -153,6 +161,7 @@ describe('coverage claims on the real data', { skip }, () => {
       injection: technique(id: "T1055") { claims { claims score tactics } }
       phishing: technique(id: "T1566.001") { claims { claims score comment } }
       other: technique(id: "T1001") { claims { claims } }
+      powershell: technique(id: "T1059.001") { claims { score comment tactics } }
     }`);
     assert.deepEqual(data, {
       lsass: {
@@ -169,6 +178,8 @@ describe('coverage claims on the real data', { skip }, () => {
       injection: { claims: [{ claims: true, score: 50, tactics: ['defense-evasion', 'privilege-escalation'] }] },
       phishing: { claims: [{ claims: false, score: 0, comment: 'not covered' }] },
       other: { claims: [] },
+      // Its own entry and the revoked T1086's (score 60) reach it: one claim, the higher score.
+      powershell: { claims: [{ score: 80, comment: 'Script block logging', tactics: ['execution'] }] },
     });
   });
 
@@ -195,6 +206,12 @@ describe('coverage claims on the real data', { skip }, () => {
         .map((id) => ({ id })),
     });
     assert.ok(both > 0 && neither > 0);
+    const other = await api.gql('{ claimReconciliation(claim: "edr", filter: {domain: MOBILE}) { both } }');
+    assert.equal(other.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.equal(
+      other.errors?.[0]?.message,
+      'claim "edr" is for enterprise-attack: give the filter that domain (domain: ENTERPRISE)',
+    );
   });
 
   it('takes a layer through the mutation only with an API key, replaces a claim of the same name, and removes it', async () => {

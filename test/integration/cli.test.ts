@@ -82,6 +82,11 @@ describe('coverage-graph seed', () => {
     assert.match(refused.stderr, /names no ATT&CK release .*: name it in front of the location, e\.g\. 18\.1=/);
     assert.ok(refused.stderr.includes(`${mini}: `), refused.stderr);
     assert.deepEqual(await fingerprint(graph), before);
+    const stix21 = fixture('attack', 'mini-enterprise-stix21.json');
+    const contradicted = run(['seed', '--attack-release', `9.9=${stix21}`]);
+    assert.equal(contradicted.status, 1);
+    assert.match(contradicted.stderr, /named release 9\.9, but the bundle says it is 18\.1/);
+    assert.deepEqual(await fingerprint(graph), before);
     const kept = run(['seed', '--attack-release', `9.9=${mini}`]);
     assert.equal(kept.status, 0, kept.stderr);
     const [row] = await graph.read(

@@ -20,7 +20,9 @@ const INVENTORY = fixture('logsources', 'inventory.yml');
 const KEY = 'a-test-key-of-at-least-16-characters';
 const cli = path.join(projectRoot, 'dist', 'src', 'cli.js');
 
-// The fixture's inventory, written out: a field an entry leaves out matches anything, as does a field a rule leaves out.
+// The fixture's inventory, written out. The documented rule, restated: a field the entry leaves out matches
+// anything; a product it names matches the same product or a rule without one; a category or service it names
+// must be the rule's.
 const DECLARED = [
   { product: 'windows', category: 'process_creation', service: null },
   { product: 'windows', category: null, service: 'security' },
@@ -28,10 +30,11 @@ const DECLARED = [
 ];
 type Source = SigmaDocument['logsource'];
 const fires = (source: Source) =>
-  DECLARED.some((entry) =>
-    (['product', 'category', 'service'] as const).every(
-      (f) => entry[f] === null || source[f] === null || entry[f] === source[f],
-    ),
+  DECLARED.some(
+    (entry) =>
+      (!entry.product || !source.product || entry.product === source.product) &&
+      (!entry.category || entry.category === source.category) &&
+      (!entry.service || entry.service === source.service),
   );
 const keyOf = (source: Source) => [source.product, source.category, source.service].map((v) => v ?? '*').join('|');
 

@@ -17,8 +17,10 @@ import { type Context, createContext } from '../../src/api/context.js';
 import { projectionPlugin } from '../../src/api/projection.js';
 import { resolvers } from '../../src/api/resolvers/index.js';
 import { loadTypeDefs } from '../../src/api/schema.js';
+import { writeClaim } from '../../src/graph/claims.js';
 import { FACT_PROPERTIES } from '../../src/graph/coverage-facts.js';
 import type { Graph } from '../../src/graph/driver.js';
+import { parseNavigatorLayer } from '../../src/seed/layer.js';
 import { seed } from '../../src/seed/pipeline.js';
 import { startTestServer } from '../helpers/api.js';
 import { resetGraph, seedFixtures, testGraph } from '../helpers/graph.js';
@@ -73,6 +75,10 @@ function operations(): { name: string; query: string }[] {
   const changes = schema.getType('AttackChanges') as GraphQLNamedType;
   return [
     ...ops,
+    {
+      name: 'claimReconciliation',
+      query: `{ claimReconciliation(claim: "mini") { ${selectAll(schema.getType('ClaimReconciliation') as GraphQLNamedType, 3)} } }`,
+    },
     { name: 'attackChanges', query: `{ attackChanges(from: "1.0", to: "2.0") { ${selectAll(changes, 3)} } }` },
     ...['T1550.001', 'T1550', 'T1527'].map((id) => ({
       name: `technique ${id}`,
@@ -97,6 +103,14 @@ describe('projection: answers with only the needed properties read equal answers
       { attack: [], attackReleases: ['1.0', '2.0'].map((v, i) => `${v}=${fixture('attack', MINI[i] as string)}`) },
       { batchSize: 5000 },
     );
+    // A coverage claim on the mini bundle's techniques.
+    const layer = {
+      techniques: [
+        { techniqueID: 'T1550.001', score: 2, comment: 'seen' },
+        { techniqueID: 'T1550', score: 0 },
+      ],
+    };
+    await writeClaim(graph, 'mini', parseNavigatorLayer(JSON.stringify(layer), 'inline'), 'test');
     projected = new ApolloServer<Context>({ typeDefs, resolvers, plugins: [projectionPlugin()] });
     full = new ApolloServer<Context>({ typeDefs, resolvers });
     await Promise.all([projected.start(), full.start()]);

@@ -97,18 +97,8 @@ describe('ATT&CK version drift: v17.1 against v18.1', { skip }, () => {
     return (data as { attackChanges: Record<string, unknown> }).attackChanges;
   };
 
-  it('keeps both releases side by side; the one the graph comes from is current', async () => {
-    const { data, errors } = await api.gql('{ attackReleases { domain version current techniques } }');
-    assert.equal(errors, undefined);
-    const count = (release: ReturnType<typeof releaseOf>) =>
-      [...release.techniques.values()].filter(release.current).length;
-    assert.deepEqual((data as { attackReleases: unknown[] }).attackReleases, [
-      { domain: 'ENTERPRISE', version: '17.1', current: false, techniques: count(old as ReturnType<typeof releaseOf>) },
-      { domain: 'ENTERPRISE', version: '18.1', current: true, techniques: count(now as ReturnType<typeof releaseOf>) },
-    ]);
-  });
-
-  it('lists every technique added, removed, revoked, deprecated, renamed, moved, or changed in platforms or description', async () => {
+  /** The changes computed here from the two bundles: STIX id -> kinds, with the technique as shown. */
+  const expectedChanges = () => {
     const o = old as ReturnType<typeof releaseOf>;
     const n = now as ReturnType<typeof releaseOf>;
     const sameSet = (a: unknown[], b: unknown[]) =>
@@ -132,6 +122,23 @@ describe('ATT&CK version drift: v17.1 against v18.1', { skip }, () => {
       }
       if (kinds.length > 0) expected.set(stixId, kinds);
     }
+    return expected;
+  };
+
+  it('keeps both releases side by side; the one the graph comes from is current', async () => {
+    const { data, errors } = await api.gql('{ attackReleases { domain version current techniques } }');
+    assert.equal(errors, undefined);
+    const count = (release: ReturnType<typeof releaseOf>) =>
+      [...release.techniques.values()].filter(release.current).length;
+    assert.deepEqual((data as { attackReleases: unknown[] }).attackReleases, [
+      { domain: 'ENTERPRISE', version: '17.1', current: false, techniques: count(old as ReturnType<typeof releaseOf>) },
+      { domain: 'ENTERPRISE', version: '18.1', current: true, techniques: count(now as ReturnType<typeof releaseOf>) },
+    ]);
+  });
+
+  it('lists every technique added, removed, revoked, deprecated, renamed, moved, or changed in platforms or description', async () => {
+    const n = now as ReturnType<typeof releaseOf>;
+    const expected = expectedChanges();
     const result = (await changes(
       'changes { id kinds before { stixId } after { stixId } replacedBy { id } } summary { kind count }',
     )) as {
@@ -310,10 +317,15 @@ describe('ATT&CK version drift: v17.1 against v18.1', { skip }, () => {
     };
     assert.equal(layer.domain, 'enterprise-attack');
     assert.deepEqual([layer.versions.attack, layer.versions.layer], ['18', '4.5']);
-    const expected = result.changes
-      .flatMap((c) => {
-        const shown = c.after && !c.after.revoked && !c.after.deprecated ? c.after : c.before;
-        return (shown?.tactics ?? []).map((tactic) => `${c.id}/${tactic}/${c.kinds.length}`);
+    // Each changed technique under its tactics in v18.1 (in v17.1 when it is no longer current), scored by its kinds.
+    const o = old as ReturnType<typeof releaseOf>;
+    const n = now as ReturnType<typeof releaseOf>;
+    const expected = [...expectedChanges()]
+      .flatMap(([stixId, kinds]) => {
+        const after = n.techniques.get(stixId);
+        const shown = after && n.current(after) ? after : (o.techniques.get(stixId) as StixLike);
+        const tactics = shown === after ? n.tacticsOf(shown) : o.tacticsOf(shown);
+        return tactics.map((tactic) => `${externalId(shown)}/${tactic}/${kinds.length}`);
       })
       .sort();
     assert.deepEqual(layer.techniques.map((t) => `${t.techniqueID}/${t.tactic}/${t.score}`).sort(), expected);

@@ -31,6 +31,26 @@ const rows = [
 const tactics = ['TA0005', 'TA0006', 'TA0008'].map((id) => ({ id, shortname: id.toLowerCase() }));
 
 describe('coverageOf', () => {
+  it('counts claimed techniques, a parent claimed through a sub-technique in scope when rolled up', () => {
+    const claimedRows = rows.map((r) => ({ ...r, claimed: r.id === 'T1550.001' || r.id === 'T1550.002' }));
+    assert.deepEqual(
+      [
+        coverageOf(claimedRows, tactics, false, null).totals.claimed,
+        coverageOf(claimedRows, tactics, false, null).totals.claimedPercent,
+      ],
+      [1, 33.3],
+    );
+    // T1550.002 is out of scope: only T1550.001 makes its parent claimed.
+    const rolled = coverageOf(claimedRows, tactics, true, null);
+    assert.deepEqual(
+      rolled.techniques.map((t) => [t.id, t.claimed]),
+      [
+        ['T1003', false],
+        ['T1550', true],
+      ],
+    );
+  });
+
   it('counts techniques and sub-techniques each on their own', () => {
     const model = coverageOf(rows, tactics, false, null);
     assert.deepEqual(model.totals, {
@@ -41,6 +61,8 @@ describe('coverageOf', () => {
       detectedPercent: 33.3,
       counteredPercent: 33.3,
       testedPercent: 0,
+      claimed: 0,
+      claimedPercent: 0,
     });
     assert.deepEqual(
       model.tactics.map((t) => [t.tactic.id, t.counts.techniques, t.counts.detected]),

@@ -7,7 +7,7 @@ import { parseNavigatorLayer } from '../../seed/layer.js';
 import type { Context } from '../context.js';
 import type { AttackDomain, MutationResolvers, QueryResolvers, Resolvers } from '../generated/graphql.js';
 import { counted } from './coverage.js';
-import { domainEnums, loadRelated, requireWritable } from './shared.js';
+import { domainEnums, domainValue, loadRelated, requireWritable } from './shared.js';
 
 /** A claim name as users give it: trimmed, 1 to 100 characters. */
 function claimName(name: string): string {
@@ -39,7 +39,16 @@ export const claimQueryResolvers: QueryResolvers = {
   coverageClaims: (_root, _args, ctx) => ctx.loaders.claims(),
   claimReconciliation: async (_root, args, ctx) => {
     const claim = await claimOf(ctx, args.claim);
-    const { rows, tacticIds, rollUp } = await counted({ ...(args.filter ?? {}), claims: [claim.name] }, ctx);
+    // Without a filter, the claim's own domain; a filter of another domain would compare nothing with nothing.
+    const domain = domainEnums([claim.domain])[0] as AttackDomain;
+    const filter = args.filter ?? { domain };
+    if (domainValue(filter.domain ?? 'ENTERPRISE') !== claim.domain) {
+      throw new BadUserInputError(
+        `claim "${claim.name}" is for ${claim.domain}: give the filter that domain (domain: ${domain})`,
+        'filter',
+      );
+    }
+    const { rows, tacticIds, rollUp } = await counted({ ...filter, claims: [claim.name] }, ctx);
     const techniques = countedTechniques(rows, rollUp).filter(
       (t) => tacticIds === null || t.tactics.some((id) => tacticIds.has(id)),
     );

@@ -1,7 +1,13 @@
 // Resolvers of log-source reality: the inventory, which rules can fire, coverage split by it, and its mutation.
 import { BadUserInputError } from '../../errors.js';
 import { readInventory, writeInventory } from '../../graph/logsources.js';
-import { collects, logSourceCoverage, logSourceKey, normaliseLogSource } from '../../report/logsources.js';
+import {
+  collects,
+  logSourceCoverage,
+  logSourceKey,
+  MAX_LOG_SOURCES,
+  normaliseLogSource,
+} from '../../report/logsources.js';
 import type { MutationResolvers, QueryResolvers, Resolvers } from '../generated/graphql.js';
 import { counted } from './coverage.js';
 import { requireWritable } from './shared.js';
@@ -32,6 +38,12 @@ export const logSourceQueryResolvers: QueryResolvers = {
 export const logSourceMutationResolvers: MutationResolvers = {
   setLogSources: async (_root, args, ctx) => {
     requireWritable(ctx, 'setLogSources');
+    if (args.entries.length > MAX_LOG_SOURCES) {
+      throw new BadUserInputError(
+        `"entries": at most ${MAX_LOG_SOURCES} log sources; got ${args.entries.length}`,
+        'entries',
+      );
+    }
     const entries = args.entries.map((entry, i) => {
       try {
         return normaliseLogSource(entry, `entries[${i}]`);

@@ -59,7 +59,8 @@ export function parseAttackBundle(bytes: Buffer | string, file: string): SourceR
     }
   }
 
-  const version = collectionVersion(objects, file) ?? /v(\d+(?:\.\d+)*)/.exec(file.split('/').pop() ?? '')?.[1] ?? null;
+  const ownVersion = collectionVersion(objects, file);
+  const version = ownVersion ?? /v(\d+(?:\.\d+)*)/.exec(file.split('/').pop() ?? '')?.[1] ?? null;
   const modified = nodes.reduce<string | null>((max, n) => {
     const value = n.props.modified as string | null;
     return value && (!max || value > max) ? value : max;
@@ -76,6 +77,7 @@ export function parseAttackBundle(bytes: Buffer | string, file: string): SourceR
       location: file,
       modified,
       sha256: createHash('sha256').update(text).digest('hex'),
+      versionFromFileName: ownVersion === null && version !== null,
     },
   };
 }
