@@ -228,6 +228,27 @@ async function reportCommand(args: string[]): Promise<number> {
   }
 }
 
+/**
+ * A file read and parsed before anything is written; on bad content or a file that cannot be read (missing, a
+ * folder, no permission) prints `<command> failed, nothing was changed: <file>: <position>: <reason>` and gives null.
+ */
+async function readParsed<T>(
+  command: string,
+  file: string,
+  parse: (text: string, file: string) => T,
+): Promise<T | null> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return parse(await readFile(file, 'utf8'), file);
+  } catch (error) {
+    if (error instanceof SourceError || typeof (error as NodeJS.ErrnoException).code === 'string') {
+      console.error(`${command} failed, nothing was changed: ${(error as Error).message}`);
+      return null;
+    }
+    throw error;
+  }
+}
+
 /** `import-layer <file> --name <claim>`: imports a Navigator layer as a named coverage claim (replacing one). */
 async function importLayerCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -242,20 +263,10 @@ async function importLayerCommand(args: string[]): Promise<number> {
     return 2;
   }
   const file = positionals[0] as string;
-  const { readFile } = await import('node:fs/promises');
   const { parseNavigatorLayer } = await import('./seed/layer.js');
   const { writeClaim } = await import('./graph/claims.js');
-  let layer: ReturnType<typeof parseNavigatorLayer>;
-  try {
-    layer = parseNavigatorLayer(await readFile(file, 'utf8'), file);
-  } catch (error) {
-    // Bad content, or a file that cannot be read (missing, a folder, no permission): the reason, no stack.
-    if (error instanceof SourceError || typeof (error as NodeJS.ErrnoException).code === 'string') {
-      console.error(`import-layer failed, nothing was changed: ${(error as Error).message}`);
-      return 1;
-    }
-    throw error;
-  }
+  const layer = await readParsed('import-layer', file, parseNavigatorLayer);
+  if (layer === null) return 1;
   const graph = new Graph();
   try {
     const claim = await writeClaim(graph, name, layer, file);
@@ -279,20 +290,10 @@ async function logSourcesCommand(args: string[]): Promise<number> {
     return 2;
   }
   const file = positionals[0] as string;
-  const { readFile } = await import('node:fs/promises');
   const { parseInventory, logSourceKey } = await import('./report/logsources.js');
   const { writeInventory } = await import('./graph/logsources.js');
-  let entries: ReturnType<typeof parseInventory>;
-  try {
-    entries = parseInventory(await readFile(file, 'utf8'), file);
-  } catch (error) {
-    // Bad content, or a file that cannot be read (missing, a folder, no permission): the reason, no stack.
-    if (error instanceof SourceError || typeof (error as NodeJS.ErrnoException).code === 'string') {
-      console.error(`log-sources failed, nothing was changed: ${(error as Error).message}`);
-      return 1;
-    }
-    throw error;
-  }
+  const entries = await readParsed('log-sources', file, parseInventory);
+  if (entries === null) return 1;
   const graph = new Graph();
   try {
     await writeInventory(graph, entries, logSourceKey);

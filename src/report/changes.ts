@@ -2,6 +2,7 @@
 // per tactic before and after; a Navigator layer of the differences. Pure.
 import type { EvidenceRows, ReleaseRow, TacticVersionRow, TechniqueVersionRow } from '../graph/read-releases.js';
 import { type Counts, countsOf } from './coverage.js';
+import { LAYER_SETTINGS } from './layer.js';
 
 export type ChangeKind =
   | 'ADDED'
@@ -342,11 +343,6 @@ export function changesLayer(
       { name: 'from', value: options.from },
       { name: 'to', value: options.to },
     ],
-    links: [],
-    showTacticRowBackground: false,
-    tacticRowBackground: '#dddddd',
-    selectTechniquesAcrossTactics: true,
-    selectSubtechniquesWithParent: false,
-    selectVisibleTechniques: false,
+    ...LAYER_SETTINGS,
   };
 }

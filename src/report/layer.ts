@@ -100,11 +100,16 @@ export function buildLayer(
       { name: 'score', value: SCORE_LABEL[options.score] },
       { name: 'sub-techniques rolled up', value: String(options.rollUp) },
     ],
-    links: [],
-    showTacticRowBackground: false,
-    tacticRowBackground: '#dddddd',
-    selectTechniquesAcrossTactics: true,
-    selectSubtechniquesWithParent: false,
-    selectVisibleTechniques: false,
+    ...LAYER_SETTINGS,
   };
 }
+
+/** The settings every layer of coverage-graph ends with (links, tactic row, selection behaviour). */
+export const LAYER_SETTINGS = {
+  links: [],
+  showTacticRowBackground: false,
+  tacticRowBackground: '#dddddd',
+  selectTechniquesAcrossTactics: true,
+  selectSubtechniquesWithParent: false,
+  selectVisibleTechniques: false,
+} as const;

@@ -10,7 +10,8 @@ export interface GraphQLResponse {
 
 export interface TestServer {
   url: string;
-  gql(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
+  /** POSTs an operation, with `Authorization: Bearer <key>` when a key is given. */
+  gql(query: string, variables?: Record<string, unknown>, key?: string): Promise<GraphQLResponse>;
   stop(): Promise<void>;
 }
 
@@ -19,10 +20,10 @@ export async function startTestServer(graph: Graph, api: Partial<Config['api']> 
   const running = await startServer(graph, { ...config, api: { ...config.api, ...api, host: '127.0.0.1', port: 0 } });
   return {
     url: running.url,
-    async gql(query, variables) {
+    async gql(query, variables, key) {
       const response = await fetch(running.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as GraphQLResponse;

@@ -52,19 +52,6 @@ describe('coverage claims on the real data', { skip }, () => {
     .sort();
   const detected = new Set<string>();
 
-  const post = (server: TestServer, query: string, variables: Record<string, unknown>, key?: string) =>
-    fetch(server.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    }).then(
-      (r) =>
-        r.json() as Promise<{
-          data?: Record<string, unknown>;
-          errors?: { message: string; extensions?: { code?: string } }[];
-        }>,
-    );
-
   before(async () => {
     for (const rule of await readSigmaDocuments(SIGMA)) {
       if (!['stable', 'test', 'experimental'].includes(rule.status)) continue;
@@ -218,19 +205,19 @@ describe('coverage claims on the real data', { skip }, () => {
     const layer = JSON.stringify({ name: 'red team', techniques: [{ techniqueID: 'T1001', score: 3 }] });
     const mutation =
       'mutation($name: String!, $layer: String!) { importLayer(name: $name, layer: $layer) { name location claimed } }';
-    const open = await post(api, mutation, { name: 'red', layer });
+    const open = await api.gql(mutation, { name: 'red', layer });
     assert.equal(open.errors?.[0]?.extensions?.code, 'FORBIDDEN');
-    const imported = await post(keyed, mutation, { name: 'red', layer }, KEY);
+    const imported = await keyed.gql(mutation, { name: 'red', layer }, KEY);
     assert.deepEqual(imported, { data: { importLayer: { name: 'red', location: 'api', claimed: 1 } } });
-    const again = await post(keyed, mutation, { name: 'red', layer: JSON.stringify({ techniques: [] }) }, KEY);
+    const again = await keyed.gql(mutation, { name: 'red', layer: JSON.stringify({ techniques: [] }) }, KEY);
     assert.deepEqual(again.data, { importLayer: { name: 'red', location: 'api', claimed: 0 } });
-    const broken = await post(keyed, mutation, { name: 'red', layer: '{"techniques": [{"techniqueID": "X1"}]}' }, KEY);
+    const broken = await keyed.gql(mutation, { name: 'red', layer: '{"techniques": [{"techniqueID": "X1"}]}' }, KEY);
     assert.equal(broken.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     assert.match(
       broken.errors?.[0]?.message ?? '',
       /^layer: techniques\[0\]: "techniqueID" must be an ATT&CK technique id/,
     );
-    const removed = await post(keyed, 'mutation { a: removeClaim(name: "red") b: removeClaim(name: "red") }', {}, KEY);
+    const removed = await keyed.gql('mutation { a: removeClaim(name: "red") b: removeClaim(name: "red") }', {}, KEY);
     assert.deepEqual(removed.data, { a: true, b: false });
     const { data } = await api.gql('{ coverageClaims { name } }');
     assert.deepEqual(data, { coverageClaims: [{ name: 'edr' }] });

@@ -46,19 +46,6 @@ describe('log-source reality on the real data', { skip }, () => {
   const current = objects.filter((o) => o.type === 'attack-pattern' && !o.revoked && !o.x_mitre_deprecated);
   let rules: (SigmaDocument & { techniques: string[] })[] = [];
 
-  const post = (server: TestServer, query: string, key?: string) =>
-    fetch(server.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-      body: JSON.stringify({ query }),
-    }).then(
-      (r) =>
-        r.json() as Promise<{
-          data?: Record<string, unknown>;
-          errors?: { message: string; extensions?: { code?: string } }[];
-        }>,
-    );
-
   before(async () => {
     const reached = revocationChains(objects);
     rules = (await readSigmaDocuments(SIGMA))
@@ -138,7 +125,7 @@ describe('log-source reality on the real data', { skip }, () => {
   });
 
   it('refuses the mutation without API keys, and with a wrong key', async () => {
-    const open = await post(api, 'mutation { setLogSources(entries: [{product: "windows"}]) { declared } }');
+    const open = await api.gql('mutation { setLogSources(entries: [{product: "windows"}]) { declared } }');
     assert.equal(open.errors?.[0]?.extensions?.code, 'FORBIDDEN');
     assert.match(open.errors?.[0]?.message ?? '', /needs API keys/);
     const wrong = await fetch(keyed.url, {
@@ -216,9 +203,9 @@ describe('log-source reality on the real data', { skip }, () => {
       silent: sigmaRule(id: "${(rules.find((r) => !fires(r.logsource)) as SigmaDocument).id}") { canFire }
     }`);
     assert.deepEqual(data, { fires: { canFire: true }, silent: { canFire: false } });
-    const set = await post(
-      keyed,
+    const set = await keyed.gql(
       'mutation { setLogSources(entries: [{product: "Windows"}, {product: "windows"}, {category: "dns"}]) { declared entries { product category service } } }',
+      {},
       KEY,
     );
     assert.equal(set.errors, undefined, JSON.stringify(set.errors));
@@ -231,7 +218,7 @@ describe('log-source reality on the real data', { skip }, () => {
         ],
       },
     });
-    const empty = await post(keyed, 'mutation { setLogSources(entries: [{product: " "}]) { declared } }', KEY);
+    const empty = await keyed.gql('mutation { setLogSources(entries: [{product: " "}]) { declared } }', {}, KEY);
     assert.equal(empty.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     assert.match(
       empty.errors?.[0]?.message ?? '',
