@@ -143,23 +143,11 @@ function coverageOf(
   const countered = new Set(evidence.countermeasures.flatMap((c) => c.counters));
   const current = [...release.values()].filter(isCurrent);
   const row = (t: TechniqueVersionRow) => ({
-    stixId: t.stixId,
-    id: t.id,
-    name: t.name,
-    parentId: t.parentId,
     tactics: t.tactics,
-    inScope: true,
-    sigmaRules: 0,
-    countermeasures: 0,
-    atomicTests: 0,
-    mitigations: 0,
-    users: [],
-    platforms: t.platforms,
     detected: detected.has(t.id),
     countered: countered.has(t.id),
     tested: tested.has(t.id),
     claimed: false,
-    usedBy: 0,
   });
   const rows = current.map(row);
   return {

@@ -65,7 +65,9 @@ export function countedTechniques(rows: CoverageRow[], rollUp: boolean): Covered
 }
 
 /** Counts and percentages (one decimal) of a set of techniques. */
-export function countsOf(techniques: CoveredTechnique[]): Counts {
+export function countsOf(
+  techniques: readonly Pick<CoveredTechnique, 'detected' | 'countered' | 'tested' | 'claimed'>[],
+): Counts {
   const n = techniques.length;
   const count = (key: 'detected' | 'countered' | 'tested' | 'claimed') => techniques.filter((t) => t[key]).length;
   const percent = (value: number) => (n === 0 ? 0 : Math.round((1000 * value) / n) / 10);

@@ -2,15 +2,13 @@
 import type { GraphNode } from '../../graph/read.js';
 import { connectionFromList } from '../connection.js';
 import type { Resolvers } from '../generated/graphql.js';
-import { domainEnums, loadRelated, relatedConnection, relatedList, relatedOne, typenameOf } from './shared.js';
+import { domainEnums, loadRelated, relatedConnection, relatedList, relatedOne, strings, typenameOf } from './shared.js';
 
 const common = {
   domains: (node: GraphNode) => domainEnums(node.domains),
   revoked: (node: GraphNode) => node.revoked === true,
   deprecated: (node: GraphNode) => node.deprecated === true,
 };
-
-const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
 
 export const attackResolvers: Resolvers = {
   AttackObject: {
@@ -30,8 +28,8 @@ export const attackResolvers: Resolvers = {
   },
   Technique: {
     ...common,
-    platforms: (node) => list(node.platforms),
-    permissionsRequired: (node) => list(node.permissionsRequired),
+    platforms: (node) => strings(node.platforms),
+    permissionsRequired: (node) => strings(node.permissionsRequired),
     isSubtechnique: (node) => node.isSubtechnique === true,
     tactics: relatedList('techniqueTactics'),
     parent: relatedOne('techniqueParent'),
@@ -47,7 +45,7 @@ export const attackResolvers: Resolvers = {
   Mitigation: { ...common, techniques: relatedConnection('mitigationTechniques') },
   Group: {
     ...common,
-    aliases: (node) => list(node.aliases),
+    aliases: (node) => strings(node.aliases),
     techniques: relatedConnection('groupTechniques'),
     software: relatedConnection('groupSoftware'),
     campaigns: relatedConnection('groupCampaigns'),
@@ -56,8 +54,8 @@ export const attackResolvers: Resolvers = {
   Software: {
     ...common,
     kind: (node) => (node.kind === 'tool' ? 'TOOL' : 'MALWARE'),
-    aliases: (node) => list(node.aliases),
-    platforms: (node) => list(node.platforms),
+    aliases: (node) => strings(node.aliases),
+    platforms: (node) => strings(node.platforms),
     techniques: relatedConnection('softwareTechniques'),
     groups: relatedConnection('softwareGroups'),
     campaigns: relatedConnection('softwareCampaigns'),
@@ -65,20 +63,20 @@ export const attackResolvers: Resolvers = {
   },
   Campaign: {
     ...common,
-    aliases: (node) => list(node.aliases),
+    aliases: (node) => strings(node.aliases),
     techniques: relatedConnection('campaignTechniques'),
     software: relatedConnection('campaignSoftware'),
     groups: relatedList('campaignGroups'),
   },
   DataSource: {
     ...common,
-    platforms: (node) => list(node.platforms),
-    collectionLayers: (node) => list(node.collectionLayers),
+    platforms: (node) => strings(node.platforms),
+    collectionLayers: (node) => strings(node.collectionLayers),
     dataComponents: relatedList('dataSourceComponents'),
   },
   DataComponent: {
     ...common,
-    logSources: (node) => list(node.logSources),
+    logSources: (node) => strings(node.logSources),
     dataSource: relatedOne('dataComponentSource'),
     techniques: relatedConnection('dataComponentTechniques'),
     analytics: relatedList('dataComponentAnalytics'),
@@ -90,7 +88,7 @@ export const attackResolvers: Resolvers = {
   },
   Analytic: {
     ...common,
-    platforms: (node) => list(node.platforms),
+    platforms: (node) => strings(node.platforms),
     logSources: (analytic, _args, ctx) => loadRelated('analyticLogSources', analytic, ctx),
   },
   LogSourceReference: {

@@ -7,7 +7,7 @@ import { parseNavigatorLayer } from '../../seed/layer.js';
 import type { Context } from '../context.js';
 import type { AttackDomain, MutationResolvers, QueryResolvers, Resolvers } from '../generated/graphql.js';
 import { counted } from './coverage.js';
-import { domainEnums, domainValue, loadRelated, requireWritable } from './shared.js';
+import { domainEnums, domainValue, loadRelated, requireWritable, strings } from './shared.js';
 
 /** A claim name as users give it: trimmed, 1 to 100 characters. */
 function claimName(name: string): string {
@@ -85,7 +85,7 @@ export const claimResolvers: Resolvers = {
     claims: (item) => item.edge?.claims === true,
     score: (item) => (typeof item.edge?.score === 'number' ? item.edge.score : null),
     comment: (item) => (typeof item.edge?.comment === 'string' ? item.edge.comment : null),
-    tactics: (item) => (Array.isArray(item.edge?.tactics) ? item.edge.tactics.map(String) : []),
+    tactics: (item) => strings(item.edge?.tactics),
   },
   Technique: {
     claims: (technique, _args, ctx) => loadRelated('techniqueClaims', technique, ctx),

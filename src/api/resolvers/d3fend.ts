@@ -6,9 +6,8 @@ import { counterPaths } from '../../graph/read-d3fend.js';
 import { connectionFromList } from '../connection.js';
 import type { Context } from '../context.js';
 import type { Resolvers } from '../generated/graphql.js';
-import { loadRelated, onlyFields, relatedConnection, relatedList, relatedOne } from './shared.js';
+import { loadRelated, onlyFields, relatedConnection, relatedList, relatedOne, strings } from './shared.js';
 
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
 const edgeString = (item: Related, key: string) => String(item.edge?.[key] ?? '');
 
 /** An artifact by IRI local name, through the per-request Artifact loader (null where the graph has none). */

@@ -7,12 +7,11 @@ import { renderTechniqueReport } from '../../report/technique.js';
 import { connectionFromList, connectionOf, pageWindow } from '../connection.js';
 import type { Context } from '../context.js';
 import type { QueryResolvers, Resolvers, SigmaLevel, SigmaRuleFilter, SigmaStatus } from '../generated/graphql.js';
-import { checkId, loadRelated, relatedList } from './shared.js';
+import { checkId, loadRelated, relatedList, strings } from './shared.js';
 
 const LEVELS: SigmaLevel[] = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 const STATUSES: SigmaStatus[] = ['STABLE', 'TEST', 'EXPERIMENTAL', 'DEPRECATED', 'UNSUPPORTED'];
 
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
 const lower = (value: string | null | undefined) => (value?.trim() ? value.trim().toLowerCase() : null);
 
 /** The graph layer's filter for a SigmaRuleFilter argument. */

@@ -3,10 +3,9 @@ import { scoreTechnique } from '../../report/score.js';
 import type { QueryResolvers, Resolvers } from '../generated/graphql.js';
 import { requestWeights, weightsInForce } from '../weights.js';
 import { countermeasuresOf } from './d3fend.js';
-import { loadRelated } from './shared.js';
+import { loadRelated, strings } from './shared.js';
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
-const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
 const named = (weights: Record<string, number>) => Object.entries(weights).map(([name, weight]) => ({ name, weight }));
 
 export const scoreResolvers: Resolvers = {

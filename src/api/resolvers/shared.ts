@@ -22,6 +22,9 @@ export function domainValue(domain: AttackDomain | null | undefined): string | n
   return domain ? DOMAIN_VALUES[domain] : null;
 }
 
+/** A stored list property as strings (empty when the node has none). */
+export const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+
 /** Refuses a mutation unless the request may write: API keys are configured (and the request carried one). */
 export function requireWritable(ctx: Context, mutation: string): void {
   if (ctx.writable) return;
