@@ -40,7 +40,7 @@ import { readSearch, type SearchRow } from '../graph/read-search.js';
 import { targetLabel } from '../graph/relations.js';
 import type { TechniqueReportData } from '../report/technique.js';
 import type { AnswerKind } from './cache.js';
-import { keepFor, keepForAll, type Projection } from './projection.js';
+import { keepEdgeFor, keepFor, keepForAll, type Projection } from './projection.js';
 
 /** Loaders built for one request and dropped with it, so nothing is cached across requests. */
 export interface Loaders {
@@ -87,8 +87,11 @@ export interface Loaders {
     skip: number,
     limit: number,
   ) => Promise<{ total: number; nodes: GraphNode[] }>;
-  /** Every technique of a domain with its coverage counts under a filter: one query. */
-  coverageRows: (scope: CoverageScope) => Promise<CoverageRow[]>;
+  /**
+   * Every technique of a domain with its coverage counts under a filter: one query. `perTechnique` false leaves out
+   * what only lists of techniques show (names, platforms, and the groups using each when there is no profile).
+   */
+  coverageRows: (scope: CoverageScope, perTechnique?: boolean) => Promise<CoverageRow[]>;
   search: (text: string, labels: string[] | null, first: number) => Promise<SearchRow[]>;
   /** Report data by ATT&CK technique id: one batch of queries per tick. */
   report: DataLoader<string, TechniqueReportData | null>;
@@ -140,7 +143,7 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
   const ruleLogSources = new Map<string, Promise<RuleLogSource[]>>();
   const coverageRows = new Map<string, Promise<CoverageRow[]>>();
   // The loaders read `keep` when they run, after the projection plugin has set it.
-  const projection: Projection = { keep: {}, keepByField: {}, keepEdge: null };
+  const projection: Projection = { keep: {}, keepByField: {}, keepEdge: null, selected: null };
   const keep = (label: string, field?: string) => keepFor(projection, label, field);
   // Every relation field of a tick in one statement: one UNION ALL branch per relation and 1000 parent keys.
   // A relation loaded for a GraphQL field (`Type.field`) reads the properties that field's selection needs.
@@ -162,7 +165,7 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
           name,
           keys: positions.map((i) => requests[i]?.key ?? ''),
           keep: keep(targetLabel(name), field),
-          keepEdge: projection.keepEdge,
+          keepEdge: keepEdgeFor(projection, name),
         })),
       );
       const answers: Related[][] = requests.map(() => []);
@@ -188,7 +191,11 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
       return loader;
     },
     page: (label, filter, skip, limit) => readPage(graph, label, filter, skip, limit, keep(label)),
-    tactics: (domain, includeDeprecated) => readTactics(graph, domain, includeDeprecated),
+    tactics(domain, includeDeprecated) {
+      // Coverage finds tactics by short name as well as by id.
+      const kept = keep('Tactic');
+      return readTactics(graph, domain, includeDeprecated, kept && [...new Set([...kept, 'shortname'])]);
+    },
     tactic: (key, domain) => readTactic(graph, key, domain),
     datasets: () => readDatasets(graph),
     releases() {
@@ -241,11 +248,11 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
       readD3fendTechniquePage(graph, filter, skip, limit, keep('D3fendTechnique')),
     artifactPage: (filter, skip, limit) => readArtifactPage(graph, filter, skip, limit, keep('Artifact')),
     // Once per scope and request: a page asking for the matrix layout and its scores under the same filter reads once.
-    coverageRows: (scope) => {
-      const key = JSON.stringify(scope);
+    coverageRows: (scope, perTechnique = true) => {
+      const key = JSON.stringify([scope, perTechnique]);
       let rows = coverageRows.get(key);
       if (!rows) {
-        rows = readCoverageRows(graph, scope);
+        rows = readCoverageRows(graph, scope, perTechnique);
         if (batching) coverageRows.set(key, rows);
       }
       return rows;

@@ -2,8 +2,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   type DocumentNode,
+  type FieldNode,
   type GraphQLSchema,
+  getNamedType,
   isAbstractType,
+  isLeafType,
+  isObjectType,
   Kind,
   TypeInfo,
   visit,
@@ -11,6 +15,7 @@ import {
 } from 'graphql';
 import { TECHNIQUE_COVERAGE_FACTS } from '../graph/coverage-facts.js';
 import { NODE_KEYS, type NodeLabel } from '../graph/model.js';
+import { EDGE_PROPERTIES, RELATIONS, type RelationName } from '../graph/relations.js';
 
 /**
  * What the reads of a request return: per node label, the stored properties the operation needs (a label not
@@ -25,6 +30,13 @@ export interface Projection {
    */
   keepByField: Record<string, Record<string, string[]>>;
   keepEdge: string[] | null;
+  /** The fields the operation selects, by type (fieldsByType); null until the operation is known. */
+  selected: ReadonlyMap<string, ReadonlySet<string>> | null;
+}
+
+/** Whether the operation selects `field` of GraphQL type `type`; true while the operation is not known. */
+export function selects(projection: Projection, type: string, field: string): boolean {
+  return projection.selected === null || projection.selected.get(type)?.has(field) === true;
 }
 
 /** The properties reads of `label` return under `projection` (null: all of them), for relation field `field`. */
@@ -47,9 +59,10 @@ export function keepForAll(projection: Projection, labels: readonly string[]): s
 export const BASE_PROPERTIES: readonly string[] = ['id', 'name', 'revoked', 'deprecated'];
 
 /**
- * Fields whose resolver reads stored properties of other names than the field's own, by GraphQL type. Every other
- * field shows the property of its name (or none: relation fields). A stored property that no field shows (seed-time
- * data such as D3FEND's counter paths) is never read by the API.
+ * Fields whose resolver reads stored properties of other names than the field's own, or whose object type is made
+ * from the stored property of its name, by GraphQL type. Every other field of scalar or enum type shows the property
+ * of its name; every other field of object type reads none (relation and computed fields). A stored property that
+ * no field shows (seed-time data such as D3FEND's counter paths) is never read by the API.
  */
 export const FIELD_PROPERTIES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   Technique: {
@@ -62,47 +75,32 @@ export const FIELD_PROPERTIES: Readonly<Record<string, Readonly<Record<string, r
     related: ['relatedIds', 'relatedTypes'],
     canFire: ['product', 'category', 'service'],
   },
-  D3fendTechnique: { references: ['references', 'referenceUrls'], url: ['iri'] },
+  // The tactic's name, written with the technique's IN_TACTIC edge: `tactic { name }` needs no read.
+  D3fendTechnique: { references: ['references', 'referenceUrls'], url: ['iri'], tactic: ['tactic'] },
   Artifact: { url: ['iri'] },
+  AtomicTest: { inputArguments: ['inputArguments'] },
+  Dataset: { counts: ['counts'] },
 };
 
 /**
  * Fields whose resolver reads stored properties of the related nodes it returns or counts, beyond what the
- * selection on those nodes needs: `Type.field` -> label -> properties.
+ * selection on those nodes needs: `Type.field` -> label -> properties; `Type.field(argument)` when only an
+ * operation that gives the field that argument needs them.
  */
 export const RELATED_PROPERTIES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   'Tactic.techniques': { Technique: ['isSubtechnique'] },
   'Technique.countermeasures': { D3fendTechnique: ['tactic'] },
   'CoverageGap.countermeasures': { D3fendTechnique: ['tactic'] },
-  'Technique.sigmaRules': {
+  // A rule filter, when the field is given one, is applied to the rules read.
+  'Technique.sigmaRules(filter)': {
     SigmaRule: ['source', 'folder', 'status', 'levelRank', 'product', 'category', 'service'],
   },
-  'Technique.atomicTests': { AtomicTest: ['platforms'] },
+  'Technique.atomicTests(platform)': { AtomicTest: ['platforms'] },
   'Technique.score': {
     SigmaRule: ['title', 'status', 'level', 'relatedIds', 'relatedTypes'],
     D3fendTechnique: ['tactic'],
   },
 };
-
-/**
- * The relationship properties that resolvers read (a procedure's description, a log source's name and channel, an
- * artifact relation, revoked and deprecated marks, counter paths); the seed's own bookkeeping on edges (keys, scopes)
- * is never read by the API.
- */
-export const EDGE_PROPERTIES: readonly string[] = [
-  'description',
-  'name',
-  'channel',
-  'relation',
-  'revoked',
-  'deprecated',
-  'paths',
-  // A coverage claim's entry (CLAIMS).
-  'claims',
-  'score',
-  'comment',
-  'tactics',
-];
 
 /**
  * Large relationship properties, each with the GraphQL fields (`Type.field`) that show it; read only when one of
@@ -121,7 +119,16 @@ export const LAZY_EDGE_PROPERTIES: Readonly<Record<string, readonly string[]>> =
   ],
 };
 
-/** Field names an operation selects, by the GraphQL type they are selected on ('*' for interfaces and unions). */
+/** A field's name, and `name(argument)` for each argument the operation gives it (see RELATED_PROPERTIES). */
+const namesOf = (node: FieldNode) => [
+  node.name.value,
+  ...(node.arguments ?? []).map((argument) => `${node.name.value}(${argument.name.value})`),
+];
+
+/**
+ * Field names an operation selects, by the GraphQL type they are selected on ('*' for interfaces and unions), with
+ * `name(argument)` for the arguments given.
+ */
 export function fieldsByType(schema: GraphQLSchema, document: DocumentNode): Map<string, Set<string>> {
   const byType = new Map<string, Set<string>>();
   const typeInfo = new TypeInfo(schema);
@@ -132,7 +139,7 @@ export function fieldsByType(schema: GraphQLSchema, document: DocumentNode): Map
         const parent = typeInfo.getParentType();
         const type = !parent || isAbstractType(parent) ? '*' : parent.name;
         const fields = byType.get(type) ?? new Set<string>();
-        fields.add(node.name.value);
+        for (const name of namesOf(node)) fields.add(name);
         byType.set(type, fields);
       },
     }),
@@ -146,6 +153,7 @@ export function fieldsByType(schema: GraphQLSchema, document: DocumentNode): Map
  * related nodes. GraphQL object types are named after the labels.
  */
 export function keptByLabel(
+  schema: GraphQLSchema,
   byType: ReadonlyMap<string, ReadonlySet<string>>,
   relationFields: ReadonlyMap<string, ReadonlySet<string>> = byType,
 ): Record<string, string[]> {
@@ -153,8 +161,12 @@ export function keptByLabel(
   const keep: Record<string, string[]> = {};
   for (const label of Object.keys(NODE_KEYS) as NodeLabel[]) {
     const properties = new Set([...BASE_PROPERTIES, NODE_KEYS[label]]);
+    const type = schema.getType(label);
+    const fields = isObjectType(type) ? type.getFields() : {};
     for (const field of new Set([...(byType.get(label) ?? []), ...shared])) {
-      properties.add(field);
+      // A field of scalar or enum type shows the stored property of its name; relation and computed fields none.
+      const shown = fields[field];
+      if (shown && isLeafType(getNamedType(shown.type))) properties.add(field);
       for (const property of FIELD_PROPERTIES[label]?.[field] ?? []) properties.add(property);
     }
     for (const [type, fields] of relationFields) {
@@ -178,6 +190,8 @@ export function keptByField(schema: GraphQLSchema, document: DocumentNode): Reco
   const labels = new Set<string>(Object.keys(NODE_KEYS));
   const owned = new Map<string, Map<string, Set<string>>>();
   const frames: { key: string; onLabel: boolean }[] = [];
+  // Per field of a label's type, its name and its `name(argument)`s over every place the operation selects it.
+  const framed = new Map<string, Set<string>>();
   const typeInfo = new TypeInfo(schema);
   visit(
     document,
@@ -190,11 +204,17 @@ export function keptByField(schema: GraphQLSchema, document: DocumentNode): Reco
           if (owner && (type === '*' || labels.has(type))) {
             const byType = owned.get(owner.key) ?? new Map<string, Set<string>>();
             const fields = byType.get(type) ?? new Set<string>();
-            fields.add(node.name.value);
+            for (const name of namesOf(node)) fields.add(name);
             byType.set(type, fields);
             owned.set(owner.key, byType);
           }
-          frames.push({ key: `${type}.${node.name.value}`, onLabel: labels.has(type) });
+          const key = `${type}.${node.name.value}`;
+          if (labels.has(type)) {
+            const given = framed.get(key) ?? new Set<string>();
+            for (const name of namesOf(node)) given.add(name);
+            framed.set(key, given);
+          }
+          frames.push({ key, onLabel: labels.has(type) });
         },
         leave() {
           frames.pop();
@@ -205,8 +225,8 @@ export function keptByField(schema: GraphQLSchema, document: DocumentNode): Reco
   const keep: Record<string, Record<string, string[]>> = {};
   for (const [frame, byType] of owned) {
     // RELATED_PROPERTIES of the field itself: what its resolver reads of the nodes it returns.
-    const [frameType = '', frameField = ''] = frame.split('.');
-    keep[frame] = keptByLabel(byType, new Map([[frameType, new Set([frameField])]]));
+    const [frameType = ''] = frame.split('.');
+    keep[frame] = keptByLabel(schema, byType, new Map([[frameType, framed.get(frame) ?? new Set()]]));
   }
   return keep;
 }
@@ -229,6 +249,15 @@ export function keptEdgeProperties(byType: ReadonlyMap<string, ReadonlySet<strin
 }
 
 /**
+ * The properties of relation `name`'s edges that reads return under `projection`: those its resolvers read (the
+ * relation's `edge`) that the projection keeps; all of them when the operation is not known (null).
+ */
+export function keepEdgeFor(projection: Projection, name: RelationName): string[] | null {
+  const kept = projection.keepEdge;
+  return kept === null ? null : RELATIONS[name].edge.filter((property) => kept.includes(property));
+}
+
+/**
  * Sets `contextValue.projection` once the operation is known, before any resolver runs. Computed once per parsed
  * document: Apollo Server hands repeated queries the same document object.
  */
@@ -242,15 +271,17 @@ export function projectionPlugin<T extends { projection: Projection }>(): Apollo
           if (!projection) {
             const byType = fieldsByType(schema, document);
             projection = {
-              keep: keptByLabel(byType),
+              keep: keptByLabel(schema, byType),
               keepByField: keptByField(schema, document),
               keepEdge: keptEdgeProperties(byType),
+              selected: byType,
             };
             computed.set(document, projection);
           }
           contextValue.projection.keep = projection.keep;
           contextValue.projection.keepByField = projection.keepByField;
           contextValue.projection.keepEdge = projection.keepEdge;
+          contextValue.projection.selected = projection.selected;
         },
       };
     },

@@ -1,23 +1,30 @@
-// One page of a filtered, ordered list of nodes with its total count, in one query.
+// One page of a filtered, ordered list of nodes with its total count, in one statement.
 import type { Graph } from './driver.js';
 import { fromPairs, type Keep, propertyPairs } from './properties.js';
 import type { GraphNode } from './read.js';
 
 /**
- * Runs `match` (which must bind the ordered nodes as `n`, e.g. `MATCH (n:X) WHERE … WITH n ORDER BY n.name`) and
- * returns the nodes from `$skip` to `$skip + $limit` and how many matched. `params` must hold `skip` and `limit`;
- * the nodes come with the properties `keep` names (all of them when null).
+ * Runs `match` (which must bind the listed nodes as `n`, e.g. `MATCH (n:X) WHERE …`) and returns how many matched
+ * and the nodes from `$skip` to `$skip + $limit` in `order` (e.g. `n.name, n.id`). The count and the page are two
+ * subqueries of one statement: the page sorts only up to `$skip + $limit` nodes (a top-k, no sort of every match),
+ * and follows an index in order when `match` has a predicate on the first ordering property that an index serves.
+ * `params` must hold `skip` and `limit`; the nodes come with the properties `keep` names (all of them when null).
  */
 export async function readPageOf(
   graph: Graph,
   match: string,
+  order: string,
   params: Record<string, unknown> & { skip: number; limit: number },
   keep: Keep = null,
 ): Promise<{ total: number; nodes: GraphNode[] }> {
   const [row] = await graph.read(
-    `${match}
-     WITH collect(n) AS matches
-     RETURN size(matches) AS total, [x IN matches[$skip..($skip + $limit)] | ${propertyPairs('x')}] AS nodes`,
+    `CALL () { ${match} RETURN count(n) AS total }
+     CALL () {
+       ${match}
+       WITH n ORDER BY ${order} SKIP toInteger($skip) LIMIT toInteger($limit)
+       RETURN collect(${propertyPairs('n')}) AS nodes
+     }
+     RETURN total, nodes`,
     { ...params, keep },
   );
   const nodes = (row?.nodes as unknown[] | undefined) ?? [];

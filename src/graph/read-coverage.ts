@@ -64,8 +64,15 @@ const PROFILE_CANDIDATES = `CALL {
  * one query whatever the size of the matrix, from the facts the seed stored on each technique (no traversal).
  * Techniques outside the platform filter come too (marked `inScope: false`) so that sub-techniques can be rolled up
  * into parents; with a threat profile (groups, software, campaigns), only the profile's techniques and their parents.
+ * With `perTechnique` false, rows leave out what only lists of techniques show (name empty, no platforms, and no
+ * users unless a profile needs them to be in scope): counts need none of it, and the groups using each technique are
+ * most of what a whole matrix sends.
  */
-export async function readCoverageRows(graph: Graph, scope: CoverageScope): Promise<CoverageRow[]> {
+export async function readCoverageRows(
+  graph: Graph,
+  scope: CoverageScope,
+  perTechnique = true,
+): Promise<CoverageRow[]> {
   const profile = scope.groups !== null || scope.software !== null || scope.campaigns !== null;
   const rows = await graph.read(
     `${profile ? PROFILE_CANDIDATES : 'MATCH (t:Technique)'}
@@ -84,7 +91,8 @@ export async function readCoverageRows(graph: Graph, scope: CoverageScope): Prom
      WHERE families IS NULL OR size(users) > 0 OR t.id IN families
      WITH t, users, coalesce(t.coverageSigmaLevels, []) AS levels, t.coverageSigmaStatuses AS statuses,
           t.coverageSigmaSources AS sources, t.coverageSigmaFolders AS folders, t.coverageSigmaProducts AS products
-     RETURN t.stixId AS stixId, t.id AS id, t.name AS name, t.coverageParent AS parentId, coalesce(t.coverageTactics, []) AS tactics,
+     RETURN t.stixId AS stixId, t.id AS id, CASE WHEN $perTechnique THEN t.name END AS name,
+            t.coverageParent AS parentId, coalesce(t.coverageTactics, []) AS tactics,
             ($platforms IS NULL OR any(p IN t.platforms WHERE toLower(p) IN $platforms)) AS platformOk,
             size([i IN range(0, size(levels) - 1)
                   WHERE ($sigmaMinLevelRank IS NULL OR levels[i] >= $sigmaMinLevelRank)
@@ -100,12 +108,13 @@ export async function readCoverageRows(graph: Graph, scope: CoverageScope): Prom
                             WHERE any(p IN split(test, $item) WHERE p IN $atomicPlatforms)])
             END AS atomicTests,
             coalesce(t.coverageMitigations, 0) AS mitigations,
-            users,
-            t.platforms AS platforms
+            CASE WHEN $perTechnique OR $profile THEN users ELSE [] END AS users,
+            CASE WHEN $perTechnique THEN t.platforms ELSE [] END AS platforms
      ORDER BY id`,
     {
       ...scope,
       profile,
+      perTechnique,
       // As the facts name users: by label and id, so that a group filter never matches software of the same id.
       members: [
         ...(scope.groups ?? []).map((id) => `Group:${id}`),
@@ -119,7 +128,7 @@ export async function readCoverageRows(graph: Graph, scope: CoverageScope): Prom
   return rows.map((row) => ({
     stixId: row.stixId as string,
     id: row.id as string,
-    name: row.name as string,
+    name: (row.name as string | null) ?? '',
     parentId: (row.parentId as string | null) ?? null,
     tactics: row.tactics as string[],
     inScope: row.platformOk === true && (!profile || (row.users as string[]).length > 0),

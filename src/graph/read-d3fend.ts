@@ -56,8 +56,8 @@ export async function readD3fendTechniquePage(
     graph,
     `MATCH (n:D3fendTechnique)
      WHERE ($tactic IS NULL OR toLower(n.tactic) = $tactic) AND ($includeDeprecated OR NOT n.deprecated)
-       AND (${TEXT_MATCH})
-     WITH n ORDER BY n.name, n.id`,
+       AND (${TEXT_MATCH})`,
+    'n.name, n.id',
     {
       tactic: filter.tactic?.toLowerCase() ?? null,
       text: filter.text?.toLowerCase() ?? null,
@@ -79,7 +79,8 @@ export async function readArtifactPage(
 ): Promise<{ total: number; nodes: GraphNode[] }> {
   return readPageOf(
     graph,
-    `MATCH (n:Artifact) WHERE ${TEXT_MATCH} WITH n ORDER BY n.name, n.iri`,
+    `MATCH (n:Artifact) WHERE ${TEXT_MATCH}`,
+    'n.name, n.iri',
     {
       text: filter.text?.toLowerCase() ?? null,
       skip,

@@ -49,8 +49,8 @@ export async function readSigmaPage(graph: Graph, filter: SigmaFilter, skip: num
        AND ($tactic IS NULL OR EXISTS {
              MATCH (n)-[:FOR_TACTIC]->(t:Tactic) WHERE t.id = $tactic OR t.shortname = toLower($tactic) })
        AND ($text IS NULL OR toLower(n.id) CONTAINS $text OR toLower(n.title) CONTAINS $text
-            OR toLower(coalesce(n.description, '')) CONTAINS $text)
-     WITH n ORDER BY n.title, n.uid`,
+            OR toLower(coalesce(n.description, '')) CONTAINS $text)`,
+    'n.title, n.uid',
     { ...filter, skip, limit },
     keep,
   );
@@ -69,8 +69,8 @@ export async function readAtomicPage(
     `MATCH (n:AtomicTest)
      WHERE ($technique IS NULL OR n.techniqueId = $technique)
        AND ($platform IS NULL OR any(p IN n.platforms WHERE toLower(p) = $platform))
-       AND ($executor IS NULL OR toLower(n.executor) = $executor)
-     WITH n ORDER BY n.techniqueId, n.number, n.guid`,
+       AND ($executor IS NULL OR toLower(n.executor) = $executor)`,
+    'n.techniqueId, n.number, n.guid',
     { ...filter, skip, limit },
     keep,
   );

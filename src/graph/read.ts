@@ -143,7 +143,11 @@ export interface ListFilter {
   kind?: string | null;
 }
 
-/** One page of nodes of `label` matching `filter`, in id order, with the total number of matches. */
+/**
+ * One page of nodes of `label` (an ATT&CK label) matching `filter`, in id order, with the total number of matches.
+ * Every ATT&CK object has an id: `n.id IS NOT NULL` drops none, and lets the page follow the label's id index in
+ * order instead of sorting every match.
+ */
 export async function readPage(
   graph: Graph,
   label: NodeLabel,
@@ -155,7 +159,8 @@ export async function readPage(
   return readPageOf(
     graph,
     `MATCH (n:${label})
-     WHERE ($domain IS NULL OR $domain IN n.domains)
+     WHERE n.id IS NOT NULL
+       AND ($domain IS NULL OR $domain IN n.domains)
        AND ($includeRevoked OR NOT n.revoked)
        AND ($includeDeprecated OR NOT n.deprecated)
        AND ($text IS NULL OR toLower(n.id) CONTAINS $text OR toLower(n.name) CONTAINS $text
@@ -165,8 +170,8 @@ export async function readPage(
        AND ($includeSubtechniques OR NOT coalesce(n.isSubtechnique, false))
        AND ($kind IS NULL OR n.kind = $kind)
        AND ($tactic IS NULL OR EXISTS {
-             MATCH (n)-[:IN_TACTIC]->(t:Tactic) WHERE t.id = $tactic OR t.shortname = $tactic })
-     WITH n ORDER BY n.id, n.stixId`,
+             MATCH (n)-[:IN_TACTIC]->(t:Tactic) WHERE t.id = $tactic OR t.shortname = $tactic })`,
+    'n.id, n.stixId',
     {
       domain: filter.domain,
       text: filter.text === null ? null : filter.text.toLowerCase(),
@@ -183,14 +188,19 @@ export async function readPage(
   );
 }
 
-/** The tactics of a domain in matrix order. */
-export async function readTactics(graph: Graph, domain: string, includeDeprecated: boolean): Promise<GraphNode[]> {
+/** The tactics of a domain in matrix order, with the properties `keep` names (all when null). */
+export async function readTactics(
+  graph: Graph,
+  domain: string,
+  includeDeprecated: boolean,
+  keep: Keep = null,
+): Promise<GraphNode[]> {
   const rows = await graph.read(
     `MATCH (t:Tactic) WHERE t.domain = $domain AND ($includeDeprecated OR NOT t.deprecated) AND NOT t.revoked
-     RETURN properties(t) AS node ORDER BY t.order, t.id`,
-    { domain, includeDeprecated },
+     RETURN ${propertyPairs('t')} AS node ORDER BY t.order, t.id`,
+    { domain, includeDeprecated, keep },
   );
-  return rows.map((row) => row.node as GraphNode);
+  return rows.map((row) => fromPairs(row.node, keep) as GraphNode);
 }
 
 /** A tactic by id or STIX id, or by short name within a domain. */

@@ -60,7 +60,7 @@ function selectAll(type: GraphQLNamedType, depth: number, alias = false): string
 }
 
 /** One operation per root field that needs no argument, and the lookups by id of the fixture's richest objects. */
-function operations(): { name: string; query: string }[] {
+function operations(): { name: string; query: string; nonEmpty?: string[] }[] {
   const query = schema.getQueryType();
   assert.ok(query);
   const ops = Object.values(query.getFields())
@@ -85,6 +85,18 @@ function operations(): { name: string; query: string }[] {
       query: `{ technique(id: "${id}") { ${selectAll(technique, 3)} } }`,
     })),
     { name: 'search', query: `{ search(text: "token") { ${selectAll(searchHit, 2)} } }` },
+    {
+      // Filters the resolvers apply to what they read: the properties they test are read only with the argument.
+      name: 'filtered relation fields',
+      query: `{ technique(id: "T1550.001") {
+        all: sigmaRules { totalCount }
+        low: sigmaRules(filter: { minLevel: LOW, status: [TEST] }) { totalCount nodes { id } }
+        none: sigmaRules(filter: { minLevel: HIGH }) { totalCount }
+        aws: sigmaRules(filter: { product: "aws", source: "sigmahq" }) { totalCount nodes { id } }
+        linux: atomicTests(platform: "linux") { guid }
+      } }`,
+      nonEmpty: ['low', 'aws', 'linux'],
+    },
   ];
 }
 
@@ -157,12 +169,17 @@ describe('projection: answers with only the needed properties read equal answers
     }
   });
 
-  for (const { name, query } of operations()) {
+  for (const { name, query, nonEmpty = [] } of operations()) {
     it(`${name}: the same answer`, async () => {
       const expected = await answer(full, query);
       assert.equal(expected?.errors, undefined, JSON.stringify(expected?.errors));
       // Not a comparison of two empty answers: the fixture graph has something for each of these.
       assert.ok(JSON.stringify(expected?.data).length > 40, `${name} answers ${JSON.stringify(expected?.data)}`);
+      const fields = (expected?.data?.technique ?? {}) as Record<string, { totalCount?: number } | unknown[]>;
+      for (const field of nonEmpty) {
+        const found = fields[field];
+        assert.ok(Array.isArray(found) ? found.length > 0 : (found?.totalCount ?? 0) > 0, `${name}: ${field}`);
+      }
       assert.deepEqual(await answer(projected, query), expected);
     });
   }

@@ -1,14 +1,17 @@
 // Which stored properties a request reads: the fields an operation selects, by type, through fragments and interfaces.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildSchema, parse } from 'graphql';
+import { buildSchema, isObjectType, parse } from 'graphql';
 import {
   FIELD_PROPERTIES,
   fieldsByType,
+  keepEdgeFor,
   keptByField,
   keptByLabel,
+  keptEdgeProperties,
   LAZY_EDGE_PROPERTIES,
   omittedEdgeProperties,
+  type Projection,
   RELATED_PROPERTIES,
 } from '../../src/api/projection.js';
 import { loadTypeDefs } from '../../src/api/schema.js';
@@ -16,7 +19,7 @@ import { NODE_KEYS } from '../../src/graph/model.js';
 import { RELATIONS, type RelationName, targetLabel } from '../../src/graph/relations.js';
 
 const schema = buildSchema(loadTypeDefs().join('\n'));
-const kept = (query: string) => keptByLabel(fieldsByType(schema, parse(query)));
+const kept = (query: string) => keptByLabel(schema, fieldsByType(schema, parse(query)));
 
 describe('projection of stored properties', () => {
   it('reads a property only for the types whose selection shows it', () => {
@@ -75,8 +78,17 @@ describe('projection of stored properties', () => {
     assert.ok(byField['Technique.groups']?.Group?.includes('description'));
     // Base and key properties, and what the field's resolver reads of what it returns (RELATED_PROPERTIES).
     assert.ok(byField['Technique.sigmaRules']?.SigmaRule?.includes('uid'));
-    assert.ok(byField['Technique.sigmaRules']?.SigmaRule?.includes('levelRank'));
     assert.ok(!byField['Technique.sigmaRules']?.SigmaRule?.includes('yaml'));
+    // What a rule filter tests is read only where the field is given a filter.
+    assert.ok(!byField['Technique.sigmaRules']?.SigmaRule?.includes('levelRank'));
+    const filtered = keptByField(
+      schema,
+      parse(
+        'query($f: SigmaRuleFilter) { technique(id: "T1") { a: sigmaRules { nodes { id } } b: sigmaRules(filter: $f) { nodes { title } } } }',
+      ),
+    );
+    assert.ok(filtered['Technique.sigmaRules']?.SigmaRule?.includes('levelRank'));
+    assert.ok(filtered['Technique.sigmaRules']?.SigmaRule?.includes('product'));
     assert.ok(byField['Technique.countermeasures']?.D3fendTechnique?.includes('tactic'));
     assert.ok(!byField['Technique.countermeasures']?.D3fendTechnique?.includes('kbArticle'));
     // With named fragments the fields are not under one relation field: every read uses its label's properties.
@@ -89,13 +101,41 @@ describe('projection of stored properties', () => {
 
   it('reads the properties a computed field and the resolvers of related nodes need', () => {
     const keep = kept(`{ technique(id: "T1") {
-      coverage { sigmaRules } countermeasures { technique { id } } sigmaRules { nodes { logsource { product } } }
+      coverage { sigmaRules } countermeasures { technique { id } }
+      sigmaRules(filter: { minLevel: HIGH }) { nodes { logsource { product } } }
     } }`);
     assert.ok(keep.Technique?.includes('coverageSigmaLevels'));
     assert.ok(keep.D3fendTechnique?.includes('tactic'));
     assert.ok(keep.SigmaRule?.includes('levelRank'));
     assert.ok(keep.SigmaRule?.includes('product'));
     assert.ok(!keep.SigmaRule?.includes('products'));
+    assert.ok(!kept('{ technique(id: "T1") { sigmaRules { nodes { id } } } }').SigmaRule?.includes('levelRank'));
+  });
+
+  it('reads no property for a relation or computed field (the node has none of that name)', () => {
+    const keep = kept(
+      '{ technique(id: "T1") { name tactics { id } coverage { sigmaRules } sigmaRules { totalCount } } }',
+    );
+    assert.ok(keep.Technique?.includes('name'));
+    for (const field of ['tactics', 'coverage', 'sigmaRules']) assert.ok(!keep.Technique?.includes(field), field);
+  });
+
+  it('reads of a relation return only the edge properties its resolvers read, and no large one unless shown', () => {
+    const projection = (query: string): Projection => {
+      const selected = fieldsByType(schema, parse(query));
+      return { keep: {}, keepByField: {}, keepEdge: keptEdgeProperties(selected), selected };
+    };
+    const plain = projection('{ technique(id: "T1") { tactics { id } groups { nodes { id } } } }');
+    assert.deepEqual(keepEdgeFor(plain, 'techniqueTactics'), []);
+    assert.deepEqual(keepEdgeFor(plain, 'techniqueGroups'), ['revoked', 'deprecated']);
+    assert.deepEqual(keepEdgeFor(plain, 'techniqueCountermeasures'), []);
+    const shown = projection(
+      '{ technique(id: "T1") { groups { edges { description } } countermeasures { paths { via } } } }',
+    );
+    assert.deepEqual(keepEdgeFor(shown, 'techniqueGroups'), ['revoked', 'deprecated', 'description']);
+    assert.deepEqual(keepEdgeFor(shown, 'techniqueCountermeasures'), ['paths']);
+    // An operation not known yet (no projection): every property of the edges.
+    assert.equal(keepEdgeFor({ keep: {}, keepByField: {}, keepEdge: null, selected: null }, 'techniqueGroups'), null);
   });
 
   it('leaves the counter paths of edges out unless a path is selected', () => {
@@ -122,8 +162,16 @@ describe('projection of stored properties', () => {
       for (const field of Object.keys(fields)) assert.ok(fieldsOf(type).includes(field), `${type}.${field}`);
     }
     for (const [key, labels] of Object.entries(RELATED_PROPERTIES)) {
-      const [type = '', field = ''] = key.split('.');
+      const [, type = '', field = '', argument] = /^(\w+)\.(\w+)(?:\((\w+)\))?$/.exec(key) ?? [];
       assert.ok(fieldsOf(type).includes(field), key);
+      if (argument) {
+        const found = schema.getType(type);
+        const args = isObjectType(found) ? (found.getFields()[field]?.args ?? []) : [];
+        assert.ok(
+          args.some((arg) => arg.name === argument),
+          key,
+        );
+      }
       for (const label of Object.keys(labels)) assert.ok(label in NODE_KEYS, `${key}: ${label}`);
     }
     // Every connection edge type that shows a relationship's description is listed (else it would come back empty).

@@ -9,6 +9,7 @@ import { buildLayer } from '../../report/layer.js';
 import { connectionFromList, pageWindow } from '../connection.js';
 import type { Context } from '../context.js';
 import type { CoverageFilter, QueryResolvers, Resolvers } from '../generated/graphql.js';
+import { selects } from '../projection.js';
 import { countermeasuresOf } from './d3fend.js';
 import { domainValue, onlyFields } from './shared.js';
 
@@ -55,11 +56,14 @@ async function claimedBy(names: string[] | null, ctx: Context): Promise<Set<stri
   return ctx.loaders.claimedTechniques(names);
 }
 
-/** The techniques a coverage filter counts, and the domain's tactics; shared by coverage and layers. */
-export async function counted(filter: CoverageFilter | null | undefined, ctx: Context) {
+/**
+ * The techniques a coverage filter counts, and the domain's tactics; shared by coverage and layers. With
+ * `perTechnique` false, the rows carry only what counts need (see readCoverageRows).
+ */
+export async function counted(filter: CoverageFilter | null | undefined, ctx: Context, perTechnique = true) {
   const scope = coverageScope(filter);
   const [counts, tactics, claimed] = await Promise.all([
-    ctx.loaders.coverageRows(scope),
+    ctx.loaders.coverageRows(scope, perTechnique),
     ctx.loaders.tactics(scope.domain, false),
     claimedBy(scope.claims ?? null, ctx),
   ]);
@@ -89,7 +93,9 @@ const techniqueOf = async (covered: CoveredTechnique, ctx: Context, info: GraphQ
 
 export const coverageQueryResolvers: QueryResolvers = {
   coverage: async (_root, args, ctx) => {
-    const { rows, tactics, tacticIds, rollUp } = await counted(args.filter, ctx);
+    // Counts alone (totals, tactics) need no names, platforms or users of techniques.
+    const listed = selects(ctx.projection, 'Coverage', 'gaps') || selects(ctx.projection, 'Coverage', 'techniques');
+    const { rows, tactics, tacticIds, rollUp } = await counted(args.filter, ctx, listed);
     return coverageOf(rows, tactics, rollUp, tacticIds);
   },
   navigatorLayer: async (_root, args, ctx) => {
