@@ -30,14 +30,17 @@ describe('parseD3fend on a small ontology', () => {
   });
 
   it('keeps only defensive techniques as countermeasures, each with its tactic found through the hierarchy', () => {
-    const techniques = records.nodes.filter((n) => n.label === 'D3fendTechnique').map((n) => [n.key, n.props.tactic]);
+    const techniques = records.nodes
+      .filter((n) => n.label === 'D3fendTechnique')
+      .map((n) => [n.key, n.props.tactic, n.props.tacticOrder]);
+    // With the tactic's display order (1 and 3 in the fixture), for sorting countermeasures without a tactic read.
     assert.deepEqual(techniques.sort(), [
-      ['D3-ANET', 'Detect'],
-      ['D3-DO', 'Deceive'],
-      ['D3-DST', 'Deceive'],
-      ['D3-DUC', 'Deceive'],
-      ['D3-NTA', 'Detect'],
-      ['D3-PMAD', 'Detect'],
+      ['D3-ANET', 'Detect', 1],
+      ['D3-DO', 'Deceive', 3],
+      ['D3-DST', 'Deceive', 3],
+      ['D3-DUC', 'Deceive', 3],
+      ['D3-NTA', 'Detect', 1],
+      ['D3-PMAD', 'Detect', 1],
     ]);
   });
 

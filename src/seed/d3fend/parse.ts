@@ -105,6 +105,8 @@ export function parseD3fend(bytes: Buffer | string, file: string): SourceRecords
         references: references.map((r) => literal(index, r, PREDICATES.kbReferenceTitle) ?? label(index, r)),
         referenceUrls: references.map((r) => literal(index, r, PREDICATES.hasLink) ?? ''),
         tactic: tactic ? label(index, tactic) : null,
+        // The tactic's display order, so that countermeasures sort in tactic order without reading the tactic.
+        tacticOrder: tactic ? numberOrNull(literal(index, tactic, PREDICATES.displayOrder)) : null,
         deprecated: literal(index, technique, PREDICATES.deprecated) === 'true',
         counters: countersOf.get(technique)?.attackIds ?? [],
         counterPaths: countersOf.get(technique)?.paths ?? [],
