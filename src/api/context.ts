@@ -9,7 +9,7 @@ import {
   readInventory,
   readRuleLogSources,
 } from '../graph/logsources.js';
-import { type NodeLabel, SEARCH_LABELS } from '../graph/model.js';
+import { NODE_KEYS, type NodeLabel, SEARCH_LABELS } from '../graph/model.js';
 import {
   type DatasetRow,
   type GraphNode,
@@ -18,6 +18,7 @@ import {
   type RelationName,
   readDatasets,
   readNodes,
+  readNodeWithRelated,
   readPage,
   readRelatedBatches,
   readTactic,
@@ -47,14 +48,27 @@ export interface Loaders {
   /** Related nodes of a parent, by the key of the relation's parent label: one query per tick for all relations. */
   /** Related nodes through relation `name`, for GraphQL field `field` (`Type.field`) when a resolver says which. */
   related(name: RelationName, field?: string): { load(key: string): Promise<Related[]> };
+  /**
+   * A node by id, with the relations its selected relation `fields` (`Type.field`) read, in one statement; the
+   * relations wait in the `related` loader for those fields' resolvers.
+   */
+  nodeWithRelated(
+    label: NodeLabel,
+    key: string,
+    fields: readonly { name: RelationName; field: string }[],
+  ): Promise<GraphNode | null>;
   /** Nodes of a label by ATT&CK id or STIX id: one batched query per label per tick. */
   node(label: NodeLabel): DataLoader<string, GraphNode | null>;
-  /** One page of a filtered list (top-level list fields). */
+  /**
+   * One page of a filtered list (top-level list fields), with the relations its nodes' selected relation `fields`
+   * read, in the same statement (see nodeWithRelated).
+   */
   page(
     label: NodeLabel,
     filter: ListFilter,
     skip: number,
     limit: number,
+    fields?: readonly { name: RelationName; field: string }[],
   ): Promise<{ total: number; nodes: GraphNode[] }>;
   /** The tactics of a domain in matrix order (top-level field). */
   tactics(domain: string, includeDeprecated: boolean): Promise<GraphNode[]>;
@@ -180,8 +194,25 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
       cacheKeyFn: ({ name, key, field }) => `${name}\u0000${field ?? ''}\u0000${key}`,
     },
   );
+  // The relations that relation fields read, with the properties each field's selection needs.
+  const relationsOf = (fields: readonly { name: RelationName; field: string }[]) =>
+    fields.map(({ name, field }) => ({
+      name,
+      keep: keep(targetLabel(name), field),
+      keepEdge: keepEdgeFor(projection, name),
+    }));
   const loaders: Loaders = {
     related: (name, field) => ({ load: (key) => related.load({ name, key, field }) }),
+    async nodeWithRelated(label, key, fields) {
+      if (!batching || fields.length === 0) return loaders.node(label).load(key);
+      const found = await readNodeWithRelated(graph, label, key, keep(label), relationsOf(fields));
+      if (!found) return null;
+      loaders.node(label).prime(key, found.node);
+      const parent = String(found.node[NODE_KEYS[label]]);
+      for (const [i, { name, field }] of fields.entries())
+        related.prime({ name, key: parent, field }, found.related[i] ?? []);
+      return found.node;
+    },
     node(label) {
       let loader = nodes.get(label);
       if (!loader) {
@@ -190,7 +221,17 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
       }
       return loader;
     },
-    page: (label, filter, skip, limit) => readPage(graph, label, filter, skip, limit, keep(label)),
+    async page(label, filter, skip, limit, fields = []) {
+      const prefetched = batching ? fields : [];
+      const page = await readPage(graph, label, filter, skip, limit, keep(label), relationsOf(prefetched));
+      for (const [n, node] of page.nodes.entries()) {
+        const parent = String(node[NODE_KEYS[label]]);
+        for (const [i, { name, field }] of prefetched.entries()) {
+          related.prime({ name, key: parent, field }, page.related[n]?.[i] ?? []);
+        }
+      }
+      return page;
+    },
     tactics(domain, includeDeprecated) {
       // Coverage finds tactics by short name as well as by id.
       const kept = keep('Tactic');

@@ -60,14 +60,22 @@ export const BASE_PROPERTIES: readonly string[] = ['id', 'name', 'revoked', 'dep
 
 /**
  * Fields whose resolver reads stored properties of other names than the field's own, or whose object type is made
- * from the stored property of its name, by GraphQL type. Every other field of scalar or enum type shows the property
+ * from the stored property of its name, by GraphQL type (`field(argument)`: more read when the argument is given). Every other field of scalar or enum type shows the property
  * of its name; every other field of object type reads none (relation and computed fields). A stored property that
  * no field shows (seed-time data such as D3FEND's counter paths) is never read by the API.
  */
 export const FIELD_PROPERTIES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   Technique: {
-    // The coverage facts stored by the seed.
-    coverage: TECHNIQUE_COVERAGE_FACTS,
+    // The coverage facts stored by the seed: with no filter, rules count by status alone (sources, folders and
+    // products only filter).
+    coverage: [
+      'coverageSigmaLevels',
+      'coverageSigmaStatuses',
+      'coverageAtomicPlatforms',
+      'coverageCountermeasures',
+      'coverageMitigations',
+    ],
+    'coverage(filter)': TECHNIQUE_COVERAGE_FACTS,
   },
   SigmaRule: {
     logsource: ['product', 'category', 'service'],

@@ -3,7 +3,7 @@ import type { Graph, Row } from './driver.js';
 import { NODE_KEYS, type NodeLabel } from './model.js';
 import { readPageOf } from './page.js';
 import { fromPairs, type Keep, propertyPairs } from './properties.js';
-import { RELATIONS, type RelationName, targetLabel } from './relations.js';
+import { RELATIONS, type Relation, type RelationName, targetLabel } from './relations.js';
 
 /** A node as the API sees it: its properties, plain JS values. ATT&CK nodes have stixId and id; D3FEND ones iri. */
 export type GraphNode = Record<string, unknown> & { stixId: string; id: string; name: string };
@@ -19,6 +19,9 @@ export interface Related {
 export type { RelationName } from './relations.js';
 
 const D3F_NAMESPACE = 'http://d3fend.mitre.org/ontologies/d3fend.owl#';
+
+/** Among nodes sharing an id (a reused software id), the current one first. */
+const CURRENT_FIRST = 'n.revoked, n.deprecated, n.modified DESC, n.source';
 
 /** One relation's batch: the parent keys to follow it from, and the related nodes' and edges' properties to read (all when null). */
 export interface RelatedBatch {
@@ -38,20 +41,11 @@ export async function readRelatedBatches(graph: Graph, batches: readonly Related
   if (batches.length === 0) return [];
   const params: Record<string, unknown> = {};
   const branches = batches.map((batch, i) => {
-    const relation: { from: NodeLabel; pattern: string; order?: string; alternative?: string } = RELATIONS[batch.name];
-    const match = (pattern: string) => `MATCH ${pattern} RETURN c, r`;
-    const body = relation.alternative
-      ? `CALL (p) { ${match(relation.pattern)} UNION ${match(relation.alternative)} }`
-      : `CALL (p) { ${match(relation.pattern)} }`;
+    const relation: Relation = RELATIONS[batch.name];
     params[`keys${i}`] = batch.keys;
-    params[`keep${i}`] = batch.keep;
-    params[`keepEdge${i}`] = batch.keepEdge ?? null;
     return `UNWIND $keys${i} AS key
        MATCH (p:${relation.from} {${NODE_KEYS[relation.from]}: key})
-       ${body}
-       WITH key, c, r ORDER BY ${relation.order ?? 'c.id'}
-       RETURN ${i} AS batch, key,
-         collect({node: ${propertyPairs('c', `keep${i}`)}, edge: ${propertyPairs('r', `keepEdge${i}`)}}) AS related`;
+       ${relationBranch(batch, i, params, 'key')}`;
   });
   const rows = await graph.read(
     `CALL () {
@@ -62,19 +56,81 @@ export async function readRelatedBatches(graph: Graph, batches: readonly Related
   );
   const found = batches.map(() => new Map<string, Related[]>());
   for (const row of rows) {
-    const related = row.related as { node: unknown; edge: unknown }[];
-    const batch = batches[row.batch as number];
-    const key = batch ? NODE_KEYS[targetLabel(batch.name)] : 'id';
-    const items: Related[] = [];
-    for (const item of related) {
-      const node = fromPairs(item.node, batch?.keep ?? null) as GraphNode;
-      // A node deleted while the statement ran (a seed retiring it) comes without properties: it is gone.
-      if (node[key] === undefined) continue;
-      items.push({ node, edge: fromPairs(item.edge, batch?.keepEdge ?? null), eid: String(node[key]) });
-    }
-    found[row.batch as number]?.set(row.key as string, items);
+    const i = row.batch as number;
+    const batch = batches[i];
+    if (batch) found[i]?.set(row.key as string, relatedItems(batch, row.related));
   }
   return batches.map((batch, i) => batch.keys.map((key) => found[i]?.get(key) ?? []));
+}
+
+/**
+ * Cypher that follows `batch`'s relation from the bound parent `p` (carrying the variables `carry` along) and returns
+ * `${i} AS batch` and the related items as `related`; sets the batch's parameters in `params`.
+ */
+function relationBranch(batch: RelatedBatch, i: number, params: Record<string, unknown>, carry: string): string {
+  const relation: Relation = RELATIONS[batch.name];
+  const match = (pattern: string) => `MATCH ${pattern} RETURN c, r`;
+  const body = relation.alternative
+    ? `CALL (p) { ${match(relation.pattern)} UNION ${match(relation.alternative)} }`
+    : `CALL (p) { ${match(relation.pattern)} }`;
+  params[`keep${i}`] = batch.keep;
+  params[`keepEdge${i}`] = batch.keepEdge ?? null;
+  const carried = carry ? `${carry}, ` : '';
+  // Each item a [node, edge] pair: a list costs the driver less to decode than a map with its key names. The batch
+  // number is returned after the aggregation: as a grouping key it would make a relation with no items return no
+  // row, and with nothing carried that row is what keeps the statement's other results.
+  return `${body}
+       WITH ${carried}c, r ORDER BY ${relation.order ?? 'c.id'}
+       WITH ${carried}collect([${propertyPairs('c', `keep${i}`)}, ${propertyPairs('r', `keepEdge${i}`)}]) AS related
+       RETURN ${i} AS batch, ${carried}related`;
+}
+
+/** The related items a branch of `batch` returned (see relationBranch). */
+function relatedItems(batch: RelatedBatch, related: unknown): Related[] {
+  const key = NODE_KEYS[targetLabel(batch.name)];
+  const items: Related[] = [];
+  for (const [nodeValues, edgeValues] of related as [unknown, unknown][]) {
+    const node = fromPairs(nodeValues, batch.keep) as GraphNode;
+    // A node deleted while the statement ran (a seed retiring it) comes without properties: it is gone.
+    if (node[key] === undefined) continue;
+    items.push({ node, edge: fromPairs(edgeValues, batch.keepEdge ?? null), eid: String(node[key]) });
+  }
+  return items;
+}
+
+/** One relation to read along with a node or a page (readNodeWithRelated, readPage): a RelatedBatch without keys. */
+export type RelatedOfNode = Omit<RelatedBatch, 'keys'>;
+
+/**
+ * A node of `label` by id (as readNodes finds it), and, in the same statement, its related items through each of
+ * `relations` (as readRelatedBatches reads them): a lookup and the relation fields under it in one round trip.
+ * Null when no node has that id.
+ */
+export async function readNodeWithRelated(
+  graph: Graph,
+  label: NodeLabel,
+  key: string,
+  keep: Keep,
+  relations: readonly RelatedOfNode[],
+): Promise<{ node: GraphNode; related: Related[][] } | null> {
+  const params: Record<string, unknown> = { keys: [key], ns: D3F_NAMESPACE, keep };
+  const batches = relations.map((relation) => ({ ...relation, keys: [] }));
+  const branches = batches.map((batch, i) => relationBranch(batch, i, params, ''));
+  const [row] = await graph.read(
+    `UNWIND $keys AS key
+     ${LOOKUP[label] ?? seeks(label, ['{id: key}', '{stixId: key}'])}
+     WITH n ORDER BY ${CURRENT_FIRST}
+     WITH head(collect(n)) AS p
+     CALL (p) {
+       ${branches.join('\n       UNION ALL\n       ')}
+     }
+     RETURN ${propertyPairs('p')} AS node, collect([batch, related]) AS related`,
+    params,
+  );
+  const node = fromPairs(row?.node, keep);
+  if (!row || !node || node[NODE_KEYS[label]] === undefined) return null;
+  const byBatch = new Map(row.related as [number, unknown][]);
+  return { node, related: batches.map((batch, i) => relatedItems(batch, byBatch.get(i) ?? [])) };
 }
 
 /**
@@ -116,7 +172,7 @@ export async function readNodes(
   const rows = await graph.read(
     `UNWIND $keys AS key
      ${LOOKUP[label] ?? seeks(label, ['{id: key}', '{stixId: key}'])}
-     WITH key, n ORDER BY n.revoked, n.deprecated, n.modified DESC, n.source
+     WITH key, n ORDER BY ${CURRENT_FIRST}
      RETURN key, head(collect(${propertyPairs('n')})) AS node`,
     { keys, ns: D3F_NAMESPACE, keep },
   );
@@ -155,8 +211,13 @@ export async function readPage(
   skip: number,
   limit: number,
   keep: Keep = null,
-): Promise<{ total: number; nodes: GraphNode[] }> {
-  return readPageOf(
+  relations: readonly RelatedOfNode[] = [],
+): Promise<{ total: number; nodes: GraphNode[]; related: Related[][][] }> {
+  // The relations to read for each node of the page, in the same statement (as readNodeWithRelated does).
+  const params: Record<string, unknown> = {};
+  const batches = relations.map((relation) => ({ ...relation, keys: [] }));
+  const branches = batches.map((batch, i) => relationBranch(batch, i, params, ''));
+  const page = await readPageOf(
     graph,
     `MATCH (n:${label})
      WHERE n.id IS NOT NULL
@@ -183,9 +244,18 @@ export async function readPage(
       tactic: filter.tactic ?? null,
       skip,
       limit,
+      ...params,
     },
     keep,
+    branches.length > 0 ? branches.join('\n       UNION ALL\n       ') : null,
   );
+  const related = page.nodes.map(() => batches.map(() => [] as Related[]));
+  for (const [position, i, items] of page.relations) {
+    const batch = batches[i];
+    const slot = related[position];
+    if (batch && slot) slot[i] = relatedItems(batch, items);
+  }
+  return { total: page.total, nodes: page.nodes, related };
 }
 
 /** The tactics of a domain in matrix order, with the properties `keep` names (all when null). */

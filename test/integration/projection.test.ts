@@ -23,7 +23,7 @@ import type { Graph } from '../../src/graph/driver.js';
 import { parseNavigatorLayer } from '../../src/seed/layer.js';
 import { seed } from '../../src/seed/pipeline.js';
 import { startTestServer } from '../helpers/api.js';
-import { resetGraph, seedFixtures, testGraph } from '../helpers/graph.js';
+import { countQueries, resetGraph, seedFixtures, testGraph } from '../helpers/graph.js';
 import { fixture } from '../helpers/paths.js';
 
 /** The mini bundle and a later version of it. */
@@ -94,8 +94,10 @@ function operations(): { name: string; query: string; nonEmpty?: string[] }[] {
         none: sigmaRules(filter: { minLevel: HIGH }) { totalCount }
         aws: sigmaRules(filter: { product: "aws", source: "sigmahq" }) { totalCount nodes { id } }
         linux: atomicTests(platform: "linux") { guid }
+        plain: coverage { sigmaRules atomicTests }
+        awsCoverage: coverage(filter: { sigmaProducts: ["aws"], sigmaSources: ["sigmahq"] }) { sigmaRules }
       } }`,
-      nonEmpty: ['low', 'aws', 'linux'],
+      nonEmpty: ['low', 'aws', 'linux', 'plain', 'awsCoverage'],
     },
   ];
 }
@@ -169,16 +171,51 @@ describe('projection: answers with only the needed properties read equal answers
     }
   });
 
+  it('reads a technique with the relation fields under it in one statement, answering as one per relation does', async () => {
+    const detail = `{ technique(id: "T1550.001") {
+      id name description platforms tactics { id name } parent { id } subtechniques { id } mitigations { id name }
+      groups(first: 100) { totalCount nodes { id name } } software { nodes { id } } campaigns { nodes { id } }
+      detectionStrategies { id } dataComponents { id } revokedBy { id }
+      countermeasures { technique { id name tactic { name } } paths { via offensiveArtifact { id name } } }
+      sigmaRules(first: 100) { totalCount nodes { id title level status } } atomicTests { guid name platforms }
+    } }`;
+    const naive = await projected.executeOperation(
+      { query: detail },
+      { contextValue: createContext(graph, { batching: false }) },
+    );
+    assert.equal(naive.body.kind, 'single');
+    const expected = naive.body.kind === 'single' ? naive.body.singleResult : null;
+    assert.equal(expected?.errors, undefined, JSON.stringify(expected?.errors));
+    let found: unknown = null;
+    const statements = await countQueries(graph, async () => {
+      found = await answer(projected, detail);
+    });
+    assert.equal(statements, 1);
+    assert.deepEqual(found, expected);
+    // A technique whose every prefetched relation is empty is still found.
+    const unrevoked = await answer(projected, '{ technique(id: "T1550.001") { id revokedBy { id } } }');
+    assert.deepEqual(JSON.parse(JSON.stringify(unrevoked?.data)), { technique: { id: 'T1550.001', revokedBy: null } });
+    // Deeper levels still cost a statement each: the sub-techniques' tactics below the technique's own fields.
+    const deeper = await countQueries(graph, () =>
+      answer(projected, '{ technique(id: "T1550") { tactics { id } subtechniques { id tactics { id } } } }'),
+    );
+    assert.equal(deeper, 2);
+  });
+
   for (const { name, query, nonEmpty = [] } of operations()) {
     it(`${name}: the same answer`, async () => {
       const expected = await answer(full, query);
       assert.equal(expected?.errors, undefined, JSON.stringify(expected?.errors));
       // Not a comparison of two empty answers: the fixture graph has something for each of these.
       assert.ok(JSON.stringify(expected?.data).length > 40, `${name} answers ${JSON.stringify(expected?.data)}`);
-      const fields = (expected?.data?.technique ?? {}) as Record<string, { totalCount?: number } | unknown[]>;
+      const fields = (expected?.data?.technique ?? {}) as Record<
+        string,
+        { totalCount?: number; sigmaRules?: number } | unknown[]
+      >;
       for (const field of nonEmpty) {
         const found = fields[field];
-        assert.ok(Array.isArray(found) ? found.length > 0 : (found?.totalCount ?? 0) > 0, `${name}: ${field}`);
+        const size = Array.isArray(found) ? found.length : (found?.totalCount ?? found?.sigmaRules ?? 0);
+        assert.ok(size > 0, `${name}: ${field}`);
       }
       assert.deepEqual(await answer(projected, query), expected);
     });

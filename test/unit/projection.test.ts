@@ -105,6 +105,12 @@ describe('projection of stored properties', () => {
       sigmaRules(filter: { minLevel: HIGH }) { nodes { logsource { product } } }
     } }`);
     assert.ok(keep.Technique?.includes('coverageSigmaLevels'));
+    // Sources, folders and products of rules only filter: read with a filter only.
+    assert.ok(!keep.Technique?.includes('coverageSigmaProducts'));
+    const filtered = kept(
+      '{ technique(id: "T1") { coverage(filter: { sigmaProducts: ["windows"] }) { sigmaRules } } }',
+    );
+    assert.ok(filtered.Technique?.includes('coverageSigmaProducts'));
     assert.ok(keep.D3fendTechnique?.includes('tactic'));
     assert.ok(keep.SigmaRule?.includes('levelRank'));
     assert.ok(keep.SigmaRule?.includes('product'));
@@ -159,7 +165,12 @@ describe('projection of stored properties', () => {
       return found && 'getFields' in found ? Object.keys(found.getFields()) : [];
     };
     for (const [type, fields] of Object.entries(FIELD_PROPERTIES)) {
-      for (const field of Object.keys(fields)) assert.ok(fieldsOf(type).includes(field), `${type}.${field}`);
+      for (const field of Object.keys(fields)) {
+        const [name = '', argument] = field.replace(')', '').split('(');
+        assert.ok(fieldsOf(type).includes(name), `${type}.${field}`);
+        const found = schema.getType(type);
+        if (argument) assert.ok(isObjectType(found) && found.getFields()[name]?.args.some((a) => a.name === argument));
+      }
     }
     for (const [key, labels] of Object.entries(RELATED_PROPERTIES)) {
       const [, type = '', field = '', argument] = /^(\w+)\.(\w+)(?:\((\w+)\))?$/.exec(key) ?? [];

@@ -56,15 +56,24 @@ async function claimedBy(names: string[] | null, ctx: Context): Promise<Set<stri
   return ctx.loaders.claimedTechniques(names);
 }
 
-/**
- * The techniques a coverage filter counts, and the domain's tactics; shared by coverage and layers. With
- * `perTechnique` false, the rows carry only what counts need (see readCoverageRows).
- */
-export async function counted(filter: CoverageFilter | null | undefined, ctx: Context, perTechnique = true) {
+/** What a caller of `counted` uses besides the counts; everything unless it says otherwise. */
+interface Needs {
+  /** Names, platforms and users of techniques (see readCoverageRows); false: counts only. */
+  perTechnique?: boolean;
+  /** The domain's tactics (a tactics filter reads them anyway, to check the names it gives). */
+  tactics?: boolean;
+}
+
+/** The techniques a coverage filter counts, and the domain's tactics; shared by coverage and layers. */
+export async function counted(
+  filter: CoverageFilter | null | undefined,
+  ctx: Context,
+  { perTechnique = true, tactics: withTactics = true }: Needs = {},
+) {
   const scope = coverageScope(filter);
   const [counts, tactics, claimed] = await Promise.all([
     ctx.loaders.coverageRows(scope, perTechnique),
-    ctx.loaders.tactics(scope.domain, false),
+    withTactics || scope.tactics ? ctx.loaders.tactics(scope.domain, false) : [],
     claimedBy(scope.claims ?? null, ctx),
   ]);
   const rows = claimed ? counts.map((row) => ({ ...row, claimed: claimed.has(row.stixId) })) : counts;
@@ -93,9 +102,11 @@ const techniqueOf = async (covered: CoveredTechnique, ctx: Context, info: GraphQ
 
 export const coverageQueryResolvers: QueryResolvers = {
   coverage: async (_root, args, ctx) => {
-    // Counts alone (totals, tactics) need no names, platforms or users of techniques.
-    const listed = selects(ctx.projection, 'Coverage', 'gaps') || selects(ctx.projection, 'Coverage', 'techniques');
-    const { rows, tactics, tacticIds, rollUp } = await counted(args.filter, ctx, listed);
+    // Counts alone (totals, tactics) need no names, platforms or users of techniques; totals and gaps no tactics.
+    const { rows, tactics, tacticIds, rollUp } = await counted(args.filter, ctx, {
+      perTechnique: selects(ctx.projection, 'Coverage', 'gaps') || selects(ctx.projection, 'Coverage', 'techniques'),
+      tactics: selects(ctx.projection, 'Coverage', 'tactics'),
+    });
     return coverageOf(rows, tactics, rollUp, tacticIds);
   },
   navigatorLayer: async (_root, args, ctx) => {

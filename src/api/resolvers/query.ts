@@ -1,14 +1,18 @@
 // Resolvers of the Query root: lookups by id and filtered, paged lists.
+import type { GraphQLResolveInfo } from 'graphql';
 import type { NodeLabel } from '../../graph/model.js';
 import { connectionOf, pageWindow } from '../connection.js';
 import type { Context } from '../context.js';
 import type { ObjectFilter, QueryResolvers, TechniqueFilter } from '../generated/graphql.js';
+import { prefetchedUnder } from '../prefetch.js';
 import { tacticName } from './d3fend.js';
 import { checkId, domainValue } from './shared.js';
 
+/** A lookup by id, reading the relation fields selected under it in the same statement (prefetch.ts). */
 const byId =
-  (label: NodeLabel & Parameters<typeof checkId>[0]) => (_root: unknown, args: { id: string }, ctx: Context) =>
-    ctx.loaders.node(label).load(checkId(label, args.id));
+  (label: NodeLabel & Parameters<typeof checkId>[0]) =>
+  (_root: unknown, args: { id: string }, ctx: Context, info: GraphQLResolveInfo) =>
+    ctx.loaders.nodeWithRelated(label, checkId(label, args.id), prefetchedUnder(info, label));
 
 const TEXT_LIMIT = 200;
 
@@ -43,15 +47,20 @@ function techniqueFilter(filter: TechniqueFilter | null | undefined) {
   };
 }
 
-/** A top-level connection over nodes of `label` matching `filter`. */
+/**
+ * A top-level connection over nodes of `label` matching `filter`, reading the relation fields selected on its nodes
+ * in the same statement (prefetch.ts).
+ */
 async function page(
   label: NodeLabel,
   filter: ReturnType<typeof objectFilter>,
   args: { first?: number | null; after?: string | null },
   ctx: Context,
+  info: GraphQLResolveInfo,
 ) {
   const window = pageWindow(args);
-  const { total, nodes } = await ctx.loaders.page(label, filter, window.offset, window.limit);
+  const fields = prefetchedUnder(info, label, true);
+  const { total, nodes } = await ctx.loaders.page(label, filter, window.offset, window.limit, fields);
   return connectionOf(
     nodes.map((node) => ({ node })),
     window,
@@ -62,7 +71,7 @@ async function page(
 export const queryResolvers: QueryResolvers = {
   datasets: (_root, _args, ctx) => ctx.loaders.datasets(),
   technique: byId('Technique'),
-  techniques: (_root, args, ctx) => page('Technique', techniqueFilter(args.filter), args, ctx),
+  techniques: (_root, args, ctx, info) => page('Technique', techniqueFilter(args.filter), args, ctx, info),
   tactics: (_root, args, ctx) =>
     ctx.loaders.tactics(domainValue(args.domain ?? 'ENTERPRISE'), args.includeDeprecated === true),
   tactic: (_root, args, ctx) =>
@@ -71,19 +80,20 @@ export const queryResolvers: QueryResolvers = {
       'enterprise-attack',
     ),
   mitigation: byId('Mitigation'),
-  mitigations: (_root, args, ctx) => page('Mitigation', objectFilter(args.filter), args, ctx),
+  mitigations: (_root, args, ctx, info) => page('Mitigation', objectFilter(args.filter), args, ctx, info),
   group: byId('Group'),
-  groups: (_root, args, ctx) => page('Group', objectFilter(args.filter), args, ctx),
+  groups: (_root, args, ctx, info) => page('Group', objectFilter(args.filter), args, ctx, info),
   software: byId('Software'),
-  softwareList: (_root, args, ctx) =>
-    page('Software', objectFilter(args.filter, args.kind ? args.kind.toLowerCase() : null), args, ctx),
+  softwareList: (_root, args, ctx, info) =>
+    page('Software', objectFilter(args.filter, args.kind ? args.kind.toLowerCase() : null), args, ctx, info),
   campaign: byId('Campaign'),
-  campaigns: (_root, args, ctx) => page('Campaign', objectFilter(args.filter), args, ctx),
+  campaigns: (_root, args, ctx, info) => page('Campaign', objectFilter(args.filter), args, ctx, info),
   dataSource: byId('DataSource'),
   dataComponent: byId('DataComponent'),
-  dataComponents: (_root, args, ctx) => page('DataComponent', objectFilter(args.filter), args, ctx),
+  dataComponents: (_root, args, ctx, info) => page('DataComponent', objectFilter(args.filter), args, ctx, info),
   detectionStrategy: byId('DetectionStrategy'),
-  detectionStrategies: (_root, args, ctx) => page('DetectionStrategy', objectFilter(args.filter), args, ctx),
+  detectionStrategies: (_root, args, ctx, info) =>
+    page('DetectionStrategy', objectFilter(args.filter), args, ctx, info),
   d3fendTechnique: (_root, args, ctx) => ctx.loaders.node('D3fendTechnique').load(args.id.trim()),
   d3fendTechniques: async (_root, args, ctx) => {
     const window = pageWindow(args);
