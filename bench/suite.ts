@@ -52,7 +52,7 @@ export interface BenchResults {
   /** Cypher statements per request, by server kind and scenario. */
   roundTrips: Record<string, Record<ScenarioName, number>>;
   /** Bytes of each server's answer per scenario (checked free of errors before any load). */
-  answerBytes: Record<string, Record<ScenarioName, number>>;
+  answerBytes: Record<string, Partial<Record<ScenarioName, number>>>;
   load: { kind: ServerKind; scenario: ScenarioName; connections: number; runs: LoadFigures[] }[];
 }
 
@@ -95,43 +95,45 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     log(`round trips: ${JSON.stringify(results.roundTrips)}`);
     const kinds = SERVER_KINDS.filter((kind) => options.servers?.includes(kind) ?? true);
     const scenarios = SCENARIOS.filter((scenario) => options.scenarios?.includes(scenario.name) ?? true);
-    for (const kind of kinds) {
-      const server = await spawnServer(kind);
-      try {
-        results.answerBytes[kind] = {} as Record<ScenarioName, number>;
-        for (const scenario of scenarios) {
-          const operation = kind === 'peer' ? PEER_OPERATIONS[scenario.name] : scenario;
+    // Every server runs at once (idle ones cost memory only), and their load runs take turns: for each scenario,
+    // concurrency and repeat, one run per server. The machine drifts by 10-25% over a half-hour benchmark (a
+    // shared virtual machine); run one server after another and the drift lands in the ratios between them.
+    const servers: { kind: ServerKind; url: string; pid: number | null; stop(): Promise<void> }[] = [];
+    try {
+      for (const kind of kinds) servers.push({ kind, ...(await spawnServer(kind)) });
+      for (const scenario of scenarios) {
+        const turns = servers.map((server) => {
+          const operation = server.kind === 'peer' ? PEER_OPERATIONS[scenario.name] : scenario;
           const body = JSON.stringify({ query: operation.query, variables: operation.variables });
+          return { ...server, body, what: `${server.kind} ${scenario.name}`, pids: pidsOf(server) };
+        });
+        for (const turn of turns) {
           // A server swamped by the previous run (the naive one at 64 connections) may need a while to drain.
-          results.answerBytes[kind][scenario.name] = await checkAnswer(
-            server.url,
-            body,
-            `${kind} ${scenario.name}`,
-            60,
-          );
-          const pids = { server: server.pid, neo4j: neo4jPid() };
-          await load(server.url, body, 8, options.smoke ? { amount: 20 } : { duration: 1 }, pids); // warm-up
-          for (const connections of options.connections) {
-            const runs: LoadFigures[] = [];
-            for (let i = 0; i < options.repeats; i++) {
-              runs.push(
-                await load(
-                  server.url,
-                  body,
-                  connections,
-                  options.smoke ? { amount: 10 * connections } : { duration: options.duration },
-                  pids,
-                ),
-              );
+          const bytes = await checkAnswer(turn.url, turn.body, turn.what, 60);
+          results.answerBytes[turn.kind] = { ...results.answerBytes[turn.kind], [scenario.name]: bytes };
+          await load(turn.url, turn.body, 8, options.smoke ? { amount: 20 } : { duration: 1 }, turn.pids); // warm-up
+        }
+        for (const connections of options.connections) {
+          const limit = options.smoke ? { amount: 10 * connections } : { duration: options.duration };
+          const runs = turns.map((): LoadFigures[] => []);
+          for (let i = 0; i < options.repeats; i++) {
+            for (const [t, turn] of turns.entries()) {
+              runs[t]?.push(await load(turn.url, turn.body, connections, limit, turn.pids));
+              // Requests left in flight when the run ended must not spill into the next server's run.
+              await checkAnswer(turn.url, turn.body, turn.what, 60);
             }
-            results.load.push({ kind, scenario: scenario.name, connections, runs });
-            const median = summarize(runs.map((r) => r.requestsPerSecond)).median;
-            log(`${kind} ${scenario.name} c=${connections}: ${median.toFixed(0)} req/s`);
+          }
+          for (const [t, { kind }] of turns.entries()) {
+            const figures = runs[t] ?? [];
+            results.load.push({ kind, scenario: scenario.name, connections, runs: figures });
+            log(
+              `${kind} ${scenario.name} c=${connections}: ${summarize(figures.map((r) => r.requestsPerSecond)).median.toFixed(0)} req/s`,
+            );
           }
         }
-      } finally {
-        await server.stop();
       }
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()));
     }
     writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(options.out, renderReport(results));
@@ -223,6 +225,11 @@ function neo4jPid(): number | null {
   } catch {
     return null;
   }
+}
+
+/** The processes whose CPU a load run on `server` measures: the server's and Neo4j's. */
+function pidsOf(server: { pid: number | null }): { server: number | null; neo4j: number | null } {
+  return { server: server.pid, neo4j: neo4jPid() };
 }
 
 /** One autocannon run on loopback, with the CPU the server and Neo4j spent per request during it. */
