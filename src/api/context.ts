@@ -18,7 +18,7 @@ import {
   type RelationName,
   readDatasets,
   readNodes,
-  readNodeWithRelated,
+  readNodesWithRelated,
   readPage,
   readRelatedBatches,
   readTactic,
@@ -45,12 +45,15 @@ import { keepEdgeFor, keepFor, keepForAll, type Projection } from './projection.
 
 /** Loaders built for one request and dropped with it, so nothing is cached across requests. */
 export interface Loaders {
-  /** Related nodes of a parent, by the key of the relation's parent label: one query per tick for all relations. */
-  /** Related nodes through relation `name`, for GraphQL field `field` (`Type.field`) when a resolver says which. */
+  /**
+   * Related nodes of a parent (by the key of the relation's parent label) through relation `name`, for GraphQL field
+   * `field` (`Type.field`) when a resolver says which: one query per tick for all relations.
+   */
   related(name: RelationName, field?: string): { load(key: string): Promise<Related[]> };
   /**
-   * A node by id, with the relations its selected relation `fields` (`Type.field`) read, in one statement; the
-   * relations wait in the `related` loader for those fields' resolvers.
+   * A node by id, with the relations its selected relation `fields` (`Type.field`) read: one statement per tick for
+   * all lookups of a label with the same fields (aliased lookups batch); the relations wait in the `related` loader
+   * for those fields' resolvers.
    */
   nodeWithRelated(
     label: NodeLabel,
@@ -201,17 +204,37 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
       keep: keep(targetLabel(name), field),
       keepEdge: keepEdgeFor(projection, name),
     }));
+  // Relations read along with their parent (a lookup or a page), left for the relation fields' resolvers.
+  const primeRelated = (
+    parent: string,
+    fields: readonly { name: RelationName; field: string }[],
+    items: Related[][],
+  ) => {
+    for (const [i, { name, field }] of fields.entries()) related.prime({ name, key: parent, field }, items[i] ?? []);
+  };
+  const withRelated = new Map<string, DataLoader<string, GraphNode | null>>();
   const loaders: Loaders = {
     related: (name, field) => ({ load: (key) => related.load({ name, key, field }) }),
     async nodeWithRelated(label, key, fields) {
       if (!batching || fields.length === 0) return loaders.node(label).load(key);
-      const found = await readNodeWithRelated(graph, label, key, keep(label), relationsOf(fields));
-      if (!found) return null;
-      loaders.node(label).prime(key, found.node);
-      const parent = String(found.node[NODE_KEYS[label]]);
-      for (const [i, { name, field }] of fields.entries())
-        related.prime({ name, key: parent, field }, found.related[i] ?? []);
-      return found.node;
+      const id = `${label}\u0000${fields
+        .map(({ field }) => field)
+        .sort()
+        .join('\u0000')}`;
+      let loader = withRelated.get(id);
+      if (!loader) {
+        loader = new DataLoader(async (keys) => {
+          const found = await readNodesWithRelated(graph, label, keys, keep(label), relationsOf(fields));
+          for (const [k, item] of found.entries()) {
+            if (!item) continue;
+            loaders.node(label).prime(keys[k] ?? '', item.node);
+            primeRelated(String(item.node[NODE_KEYS[label]]), fields, item.related);
+          }
+          return found.map((item) => item?.node ?? null);
+        }, loaderOptions);
+        withRelated.set(id, loader);
+      }
+      return loader.load(key);
     },
     node(label) {
       let loader = nodes.get(label);
@@ -225,10 +248,7 @@ export function createContext(graph: Graph, options: ContextOptions = {}): Conte
       const prefetched = batching ? fields : [];
       const page = await readPage(graph, label, filter, skip, limit, keep(label), relationsOf(prefetched));
       for (const [n, node] of page.nodes.entries()) {
-        const parent = String(node[NODE_KEYS[label]]);
-        for (const [i, { name, field }] of prefetched.entries()) {
-          related.prime({ name, key: parent, field }, page.related[n]?.[i] ?? []);
-        }
+        primeRelated(String(node[NODE_KEYS[label]]), prefetched, page.related[n] ?? []);
       }
       return page;
     },

@@ -5,7 +5,7 @@ import type { RelationName } from '../graph/relations.js';
 /**
  * Relation fields whose resolver reads exactly one relation of RELATIONS from its parent, through `loadRelated` with
  * the resolver's `info` (so that its loader key is `Type.field`): `Type.field` -> relation. A lookup whose selection
- * has some of them reads them with the node (readNodeWithRelated); a field listed here whose resolver reads another
+ * has some of them reads them with the node (readNodesWithRelated); a field listed here whose resolver reads another
  * relation would only cost a second statement, never change an answer.
  */
 export const PREFETCHED: Readonly<Record<string, RelationName>> = {

@@ -98,39 +98,66 @@ function relatedItems(batch: RelatedBatch, related: unknown): Related[] {
   return items;
 }
 
-/** One relation to read along with a node or a page (readNodeWithRelated, readPage): a RelatedBatch without keys. */
+/** One relation to read along with a node or a page (readNodesWithRelated, readPage): a RelatedBatch without keys. */
 export type RelatedOfNode = Omit<RelatedBatch, 'keys'>;
 
 /**
- * A node of `label` by id (as readNodes finds it), and, in the same statement, its related items through each of
- * `relations` (as readRelatedBatches reads them): a lookup and the relation fields under it in one round trip.
- * Null when no node has that id.
+ * The Cypher that reads `relations` for a parent bound as `p`: one relationBranch each, joined by UNION ALL (binds
+ * `batch` and `related`); sets their parameters in `params`. The batches tell relatedItems how to read the results.
  */
-export async function readNodeWithRelated(
+function branchesOf(
+  relations: readonly RelatedOfNode[],
+  params: Record<string, unknown>,
+): { batches: RelatedBatch[]; cypher: string } {
+  const batches = relations.map((relation) => ({ ...relation, keys: [] }));
+  const cypher = batches.map((batch, i) => relationBranch(batch, i, params, '')).join('\n       UNION ALL\n       ');
+  return { batches, cypher };
+}
+
+/**
+ * Nodes of `label` by id (as readNodes finds them), and, in the same statement, each one's related items through each
+ * of `relations` (as readRelatedBatches reads them): lookups and the relation fields under them in one round trip.
+ * Results follow `keys`, null where no node has that id.
+ */
+export async function readNodesWithRelated(
   graph: Graph,
   label: NodeLabel,
-  key: string,
+  keys: readonly string[],
   keep: Keep,
   relations: readonly RelatedOfNode[],
-): Promise<{ node: GraphNode; related: Related[][] } | null> {
-  const params: Record<string, unknown> = { keys: [key], ns: D3F_NAMESPACE, keep };
-  const batches = relations.map((relation) => ({ ...relation, keys: [] }));
-  const branches = batches.map((batch, i) => relationBranch(batch, i, params, ''));
-  const [row] = await graph.read(
+): Promise<({ node: GraphNode; related: Related[][] } | null)[]> {
+  if (relations.length === 0) {
+    const nodes = await readNodes(graph, label, keys, keep);
+    return nodes.map((node) => node && { node, related: [] });
+  }
+  const params: Record<string, unknown> = { keys, ns: D3F_NAMESPACE, keep };
+  const { batches, cypher } = branchesOf(relations, params);
+  const rows = await graph.read(
     `UNWIND $keys AS key
-     ${LOOKUP[label] ?? seeks(label, ['{id: key}', '{stixId: key}'])}
-     WITH n ORDER BY ${CURRENT_FIRST}
-     WITH head(collect(n)) AS p
-     CALL (p) {
-       ${branches.join('\n       UNION ALL\n       ')}
+     CALL (key) {
+       ${LOOKUP[label] ?? seeks(label, ['{id: key}', '{stixId: key}'])}
+       WITH n ORDER BY ${CURRENT_FIRST} LIMIT 1
+       RETURN n AS p
      }
-     RETURN ${propertyPairs('p')} AS node, collect([batch, related]) AS related`,
+     CALL (p) {
+       ${cypher}
+     }
+     WITH key, p, collect([batch, related]) AS related
+     RETURN key, ${propertyPairs('p')} AS node, related`,
     params,
   );
-  const node = fromPairs(row?.node, keep);
-  if (!row || !node || node[NODE_KEYS[label]] === undefined) return null;
-  const byBatch = new Map(row.related as [number, unknown][]);
-  return { node, related: batches.map((batch, i) => relatedItems(batch, byBatch.get(i) ?? [])) };
+  const byKey = new Map<string, { node: GraphNode; related: Related[][] }>();
+  for (const row of rows) {
+    const node = fromPairs(row.node, keep) as GraphNode | null;
+    // A node deleted while the statement ran comes without properties: not found.
+    if (!node || node[NODE_KEYS[label]] === undefined) continue;
+    const byBatch = new Map(row.related as [number, unknown][]);
+    byKey.set(row.key as string, {
+      node,
+      related: batches.map((batch, i) => relatedItems(batch, byBatch.get(i) ?? [])),
+    });
+  }
+  return keys.map((key) => byKey.get(key) ?? null);
 }
 
 /**
@@ -213,10 +240,9 @@ export async function readPage(
   keep: Keep = null,
   relations: readonly RelatedOfNode[] = [],
 ): Promise<{ total: number; nodes: GraphNode[]; related: Related[][][] }> {
-  // The relations to read for each node of the page, in the same statement (as readNodeWithRelated does).
+  // The relations to read for each node of the page, in the same statement (as readNodesWithRelated does).
   const params: Record<string, unknown> = {};
-  const batches = relations.map((relation) => ({ ...relation, keys: [] }));
-  const branches = batches.map((batch, i) => relationBranch(batch, i, params, ''));
+  const { batches, cypher } = branchesOf(relations, params);
   const page = await readPageOf(
     graph,
     `MATCH (n:${label})
@@ -247,7 +273,7 @@ export async function readPage(
       ...params,
     },
     keep,
-    branches.length > 0 ? branches.join('\n       UNION ALL\n       ') : null,
+    batches.length > 0 ? cypher : null,
   );
   const related = page.nodes.map(() => batches.map(() => [] as Related[]));
   for (const [position, i, items] of page.relations) {

@@ -7,9 +7,11 @@ const CURRENT = (...names: string[]) =>
 
 /**
  * The relationship properties the API reads on an edge that comes from a STIX relationship object: its revoked and
- * deprecated marks (hidden unless asked) and its description (a procedure, shown by connection edges).
+ * deprecated marks (hidden unless asked) and, for relations that connection fields read, its description (a
+ * procedure, shown by connection edges). List and single-valued fields show no description: STIX_MARKS.
  */
 const STIX = ['revoked', 'deprecated', 'description'] as const;
+const STIX_MARKS = ['revoked', 'deprecated'] as const;
 /** A coverage claim's entry on its CLAIMS edge. */
 const CLAIM = ['claims', 'score', 'comment', 'tactics'] as const;
 /** A log source's name and channel on an analytic's LOG_SOURCE edge. */
@@ -23,36 +25,40 @@ const LOG_SOURCE = ['name', 'channel'] as const;
  */
 export const RELATIONS = {
   techniqueTactics: { from: 'Technique', edge: [], pattern: '(p)-[r:IN_TACTIC]->(c:Tactic)', order: 'c.order, c.id' },
-  techniqueParent: { from: 'Technique', edge: STIX, pattern: '(p)-[r:SUBTECHNIQUE_OF]->(c:Technique)' },
-  techniqueSubtechniques: { from: 'Technique', edge: STIX, pattern: '(c:Technique)-[r:SUBTECHNIQUE_OF]->(p)' },
-  techniqueMitigations: { from: 'Technique', edge: STIX, pattern: '(c:Mitigation)-[r:MITIGATES]->(p)' },
+  techniqueParent: { from: 'Technique', edge: STIX_MARKS, pattern: '(p)-[r:SUBTECHNIQUE_OF]->(c:Technique)' },
+  techniqueSubtechniques: { from: 'Technique', edge: STIX_MARKS, pattern: '(c:Technique)-[r:SUBTECHNIQUE_OF]->(p)' },
+  techniqueMitigations: { from: 'Technique', edge: STIX_MARKS, pattern: '(c:Mitigation)-[r:MITIGATES]->(p)' },
   techniqueGroups: { from: 'Technique', edge: STIX, pattern: '(c:Group)-[r:USES]->(p)' },
   techniqueSoftware: { from: 'Technique', edge: STIX, pattern: '(c:Software)-[r:USES]->(p)' },
   techniqueCampaigns: { from: 'Technique', edge: STIX, pattern: '(c:Campaign)-[r:USES]->(p)' },
-  techniqueDetectionStrategies: { from: 'Technique', edge: STIX, pattern: '(c:DetectionStrategy)-[r:DETECTS]->(p)' },
+  techniqueDetectionStrategies: {
+    from: 'Technique',
+    edge: STIX_MARKS,
+    pattern: '(c:DetectionStrategy)-[r:DETECTS]->(p)',
+  },
   techniqueDataComponents: {
     from: 'Technique',
-    edge: STIX,
+    edge: STIX_MARKS,
     pattern: '(c:DataComponent)-[r:DETECTS]->(p)',
     // ATT&CK v18: technique <- detection strategy -> analytic -> log source in a data component.
     alternative: `(p)<-[:DETECTS]-(ds:DetectionStrategy)-[:HAS_ANALYTIC]->(an:Analytic)-[r:LOG_SOURCE]->(c:DataComponent)
       WHERE ${CURRENT('ds', 'an')}`,
   },
-  techniqueRevokedBy: { from: 'Technique', edge: STIX, pattern: '(p)-[r:REVOKED_BY]->(c:Technique)' },
+  techniqueRevokedBy: { from: 'Technique', edge: STIX_MARKS, pattern: '(p)-[r:REVOKED_BY]->(c:Technique)' },
   techniqueClaims: { from: 'Technique', edge: CLAIM, pattern: '(c:CoverageClaim)-[r:CLAIMS]->(p)', order: 'c.name' },
   tacticTechniques: { from: 'Tactic', edge: [], pattern: '(c:Technique)-[r:IN_TACTIC]->(p)' },
   mitigationTechniques: { from: 'Mitigation', edge: STIX, pattern: '(p)-[r:MITIGATES]->(c:Technique)' },
   groupTechniques: { from: 'Group', edge: STIX, pattern: '(p)-[r:USES]->(c:Technique)' },
   groupSoftware: { from: 'Group', edge: STIX, pattern: '(p)-[r:USES]->(c:Software)' },
   groupCampaigns: { from: 'Group', edge: STIX, pattern: '(c:Campaign)-[r:ATTRIBUTED_TO]->(p)' },
-  groupRevokedBy: { from: 'Group', edge: STIX, pattern: '(p)-[r:REVOKED_BY]->(c:Group)' },
+  groupRevokedBy: { from: 'Group', edge: STIX_MARKS, pattern: '(p)-[r:REVOKED_BY]->(c:Group)' },
   softwareTechniques: { from: 'Software', edge: STIX, pattern: '(p)-[r:USES]->(c:Technique)' },
   softwareGroups: { from: 'Software', edge: STIX, pattern: '(c:Group)-[r:USES]->(p)' },
   softwareCampaigns: { from: 'Software', edge: STIX, pattern: '(c:Campaign)-[r:USES]->(p)' },
-  softwareRevokedBy: { from: 'Software', edge: STIX, pattern: '(p)-[r:REVOKED_BY]->(c:Software)' },
+  softwareRevokedBy: { from: 'Software', edge: STIX_MARKS, pattern: '(p)-[r:REVOKED_BY]->(c:Software)' },
   campaignTechniques: { from: 'Campaign', edge: STIX, pattern: '(p)-[r:USES]->(c:Technique)' },
   campaignSoftware: { from: 'Campaign', edge: STIX, pattern: '(p)-[r:USES]->(c:Software)' },
-  campaignGroups: { from: 'Campaign', edge: STIX, pattern: '(p)-[r:ATTRIBUTED_TO]->(c:Group)' },
+  campaignGroups: { from: 'Campaign', edge: STIX_MARKS, pattern: '(p)-[r:ATTRIBUTED_TO]->(c:Group)' },
   dataSourceComponents: { from: 'DataSource', edge: [], pattern: '(c:DataComponent)-[r:PART_OF]->(p)' },
   dataComponentSource: { from: 'DataComponent', edge: [], pattern: '(p)-[r:PART_OF]->(c:DataSource)' },
   dataComponentTechniques: {
@@ -63,7 +69,11 @@ export const RELATIONS = {
       WHERE ${CURRENT('ds', 'an')}`,
   },
   dataComponentAnalytics: { from: 'DataComponent', edge: LOG_SOURCE, pattern: '(c:Analytic)-[r:LOG_SOURCE]->(p)' },
-  detectionStrategyTechniques: { from: 'DetectionStrategy', edge: STIX, pattern: '(p)-[r:DETECTS]->(c:Technique)' },
+  detectionStrategyTechniques: {
+    from: 'DetectionStrategy',
+    edge: STIX_MARKS,
+    pattern: '(p)-[r:DETECTS]->(c:Technique)',
+  },
   detectionStrategyAnalytics: { from: 'DetectionStrategy', edge: [], pattern: '(p)-[r:HAS_ANALYTIC]->(c:Analytic)' },
   analyticLogSources: {
     from: 'Analytic',
@@ -104,7 +114,7 @@ export const RELATIONS = {
     pattern: '(p)-[r:ACTS_ON]->(c:Artifact)',
     order: 'r.relation, c.name',
   },
-  d3fendTechniqueCounters: { from: 'D3fendTechnique', edge: ['paths'], pattern: '(p)-[r:COUNTERS]->(c:Technique)' },
+  d3fendTechniqueCounters: { from: 'D3fendTechnique', edge: [], pattern: '(p)-[r:COUNTERS]->(c:Technique)' },
   artifactParents: { from: 'Artifact', edge: [], pattern: '(p)-[r:SUBCLASS_OF]->(c:Artifact)', order: 'c.name' },
   artifactChildren: { from: 'Artifact', edge: [], pattern: '(c:Artifact)-[r:SUBCLASS_OF]->(p)', order: 'c.name' },
   artifactAttackTechniques: {
