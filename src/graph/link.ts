@@ -2,6 +2,7 @@
 // tests onto the ATT&CK techniques (and tactics) loaded now, whatever the order in which the sources came.
 import { storeCoverageFacts } from './coverage-facts.js';
 import type { Graph } from './driver.js';
+import { storeListTotals } from './list-counts.js';
 
 /** What the link step made, and what it could not link. */
 export interface LinkSummary {
@@ -29,6 +30,7 @@ export async function linkSources(graph: Graph): Promise<LinkSummary> {
   const rules = await linkRulesAndTests(graph);
   // Last: the facts count the links made above.
   const techniqueFacts = await storeCoverageFacts(graph);
+  await storeListTotals(graph);
   return { ...d3fend, ...rules, techniqueFacts };
 }
 

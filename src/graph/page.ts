@@ -9,8 +9,9 @@ import type { GraphNode } from './read.js';
  * subqueries of one statement: the page sorts only up to `$skip + $limit` nodes (a top-k, no sort of every match),
  * and follows an index in order when `match` has a predicate on the first ordering property that an index serves.
  * `params` must hold `skip` and `limit`; the nodes come with the properties `keep` names (all of them when null).
- * With `related` (Cypher that binds `batch` and `related` for a page node bound as `p`, see readPageWithRelated),
+ * With `related` (Cypher that binds `batch` and `related` for a page node bound as `p`, see readPage in read.ts),
  * `relations` holds, in the same statement, `[position in the page, batch, related]` for every node and batch.
+ * With `totalKey`, the total stored under that key by the last seed (list-counts.ts) is taken when there is one.
  */
 export async function readPageOf(
   graph: Graph,
@@ -19,6 +20,7 @@ export async function readPageOf(
   params: Record<string, unknown> & { skip: number; limit: number },
   keep: Keep = null,
   related: string | null = null,
+  totalKey: string | null = null,
 ): Promise<{ total: number; nodes: GraphNode[]; relations: [number, number, unknown][] }> {
   const relations = related
     ? `CALL (page) {
@@ -29,7 +31,14 @@ export async function readPageOf(
        }`
     : 'WITH total, page, [] AS relations';
   const [row] = await graph.read(
-    `CALL () { ${match} RETURN count(n) AS total }
+    `CALL () {
+       OPTIONAL MATCH (v:GraphVersion)
+       WITH [i IN range(0, size(coalesce(v.listKeys, [])) - 1) WHERE v.listKeys[i] = $totalKey | v.listTotals[i]][0]
+            AS stored
+       // The count runs only without a stored total (an aggregation over no rows still gives one row: 0).
+       CALL (stored) { WITH stored WHERE stored IS NULL ${match} RETURN count(n) AS counted }
+       RETURN coalesce(stored, counted) AS total
+     }
      CALL () {
        ${match}
        WITH n ORDER BY ${order} SKIP toInteger($skip) LIMIT toInteger($limit)
@@ -37,7 +46,7 @@ export async function readPageOf(
      }
      ${relations}
      RETURN total, [n IN page | ${propertyPairs('n')}] AS nodes, relations`,
-    { ...params, keep },
+    { ...params, keep, totalKey },
   );
   const nodes = (row?.nodes as unknown[] | undefined) ?? [];
   return {

@@ -1,5 +1,6 @@
 // Read queries of the API: batched lookups by id, batched relationship traversals, and filtered pages.
 import type { Graph, Row } from './driver.js';
+import { listTotalKey } from './list-counts.js';
 import { NODE_KEYS, type NodeLabel } from './model.js';
 import { readPageOf } from './page.js';
 import { fromPairs, type Keep, propertyPairs } from './properties.js';
@@ -274,6 +275,7 @@ export async function readPage(
     },
     keep,
     batches.length > 0 ? cypher : null,
+    listTotalKey(label, filter),
   );
   const related = page.nodes.map(() => batches.map(() => [] as Related[]));
   for (const [position, i, items] of page.relations) {

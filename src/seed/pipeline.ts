@@ -3,6 +3,7 @@
 import { SourceError } from '../errors.js';
 import type { Graph } from '../graph/driver.js';
 import { type LinkSummary, linkSources } from '../graph/link.js';
+import { clearListTotals } from '../graph/list-counts.js';
 import {
   ATOMIC_LABELS,
   ATTACK_LABELS,
@@ -192,6 +193,8 @@ export async function seed(
   await ensureSchema(graph);
   // A new graph version before the first write and after the last: answers cached by the API meanwhile are dropped.
   await markGraphChanged(graph);
+  // The lists' stored totals describe the graph before this seed: until its link step stores new ones, pages count.
+  await clearListTotals(graph);
   const schemaSeconds = secondsSince(schemaStarted);
   let summaries: SourceSummary[];
   let links: LinkSummary;

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Graph } from '../../src/graph/driver.js';
+import { clearListTotals, storeListTotals } from '../../src/graph/list-counts.js';
+import { markGraphChanged } from '../../src/graph/upsert.js';
 import { startTestServer, type TestServer } from '../helpers/api.js';
 import { externalId, loadObjects, type StixLike } from '../helpers/bundles.js';
 import { resetGraph, seedAttack, testGraph } from '../helpers/graph.js';
@@ -160,6 +162,57 @@ describe('the GraphQL API over ATT&CK v18.1', { skip }, () => {
         tactic,
       );
     }
+  });
+
+  it('counts lists as the Enterprise bundle does, from the totals a seed stores or, without them, by counting', async () => {
+    const types: Record<string, string[]> = {
+      techniques: ['attack-pattern'],
+      mitigations: ['course-of-action'],
+      groups: ['intrusion-set'],
+      softwareList: ['malware', 'tool'],
+      campaigns: ['campaign'],
+      dataComponents: ['x-mitre-data-component'],
+      detectionStrategies: ['x-mitre-detection-strategy'],
+    };
+    const expected = Object.fromEntries(
+      Object.entries(types).map(([field, stixTypes]) => [
+        field,
+        {
+          totalCount: objects.filter(
+            (o) =>
+              stixTypes.includes(o.type) &&
+              current(o) &&
+              ((o.x_mitre_domains as string[] | undefined) ?? []).includes('enterprise-attack'),
+          ).length,
+        },
+      ]),
+    );
+    const query = `{ ${Object.keys(types)
+      .map((field) => `${field}(filter: {domain: ENTERPRISE}, first: 1) { totalCount }`)
+      .join(' ')} }`;
+    const stored = await api.gql(query);
+    assert.deepEqual(stored.data, expected);
+    // The seed stored the totals, and the page reads them: a total changed in the graph shows.
+    const [version] = await graph.read('MATCH (v:GraphVersion) RETURN v.listKeys AS keys, v.listTotals AS totals');
+    const keys = (version?.keys as string[] | undefined) ?? [];
+    const position = keys.indexOf('Technique|enterprise-attack');
+    assert.ok(position >= 0, `stored totals: ${keys.join(', ')}`);
+    await graph.write((run) =>
+      run(
+        'MATCH (v:GraphVersion) SET v.listTotals = [i IN range(0, size(v.listTotals) - 1) | CASE WHEN i = $position THEN -1 ELSE v.listTotals[i] END]',
+        { position },
+      ),
+    );
+    await markGraphChanged(graph); // as every write does: the response cache keeps nothing from before
+    const changed = await api.gql('{ techniques(filter: {domain: ENTERPRISE}, first: 1) { totalCount } }');
+    assert.deepEqual(changed.data, { techniques: { totalCount: -1 } });
+    // Without stored totals (a seed under way clears them), pages count.
+    await clearListTotals(graph);
+    await markGraphChanged(graph);
+    assert.deepEqual((await api.gql(query)).data, expected);
+    await storeListTotals(graph);
+    await markGraphChanged(graph);
+    assert.deepEqual((await api.gql(query)).data, expected);
   });
 
   it('answers reverse fields: a group and its techniques', async () => {
