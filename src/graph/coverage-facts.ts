@@ -23,19 +23,29 @@ export const TECHNIQUE_COVERAGE_FACTS: readonly string[] = [
  *   the technique, in the same order (parallel lists, because Neo4j properties cannot hold lists of maps and
  *   filtering parallel lists in Cypher costs a third of splitting strings): level rank, status, source and folder in
  *   lower case, and products in lower case joined by ITEM_SEPARATOR.
- * - `coverageAtomicPlatforms`: one item per Atomic test: its platforms in lower case joined by ITEM_SEPARATOR.
+ * - `coverageSigmaCounts`: how many of those rules have a default status (DEFAULT_SIGMA_STATUSES): in all, then at
+ *   level rank 0 (informational) or above, 1 or above … 4 (critical): what a coverage filter with at most a minimum
+ *   level counts, read as one small list instead of filtering the parallel lists (half of a coverage statement).
+ * - `coverageAtomicPlatforms`: one item per Atomic test: its platforms in lower case joined by ITEM_SEPARATOR;
+ *   `coverageAtomicTests`: how many.
  * - `coverageCountermeasures`, `coverageMitigations`: counts of current D3FEND techniques and mitigations.
- * - `coverageGroups`: ids of the current groups that use it; `coverageUsers`: the current groups, software and
- *   campaigns that use it, as `Group:G0016`, `Software:S0002`, `Campaign:C0001` (profiles filter on these).
+ * - `coverageGroups`: ids of the current groups that use it.
  * - `coverageParent`: the parent technique's id (sub-techniques); `coverageTactics`: its tactics' ids.
  */
 export const FACT_PROPERTIES: readonly string[] = [
   ...TECHNIQUE_COVERAGE_FACTS,
+  'coverageSigmaCounts',
+  'coverageAtomicTests',
   'coverageGroups',
-  'coverageUsers',
   'coverageParent',
   'coverageTactics',
 ];
+
+/** Sigma statuses that count as detections when a filter names none: not `deprecated`, not `unsupported`. */
+export const DEFAULT_SIGMA_STATUSES = ['stable', 'test', 'experimental'];
+
+/** The index in `coverageSigmaCounts` of the count for a minimum level rank (null: any level). */
+export const sigmaCountSlot = (minLevelRank: number | null) => (minLevelRank === null ? 0 : minLevelRank + 1);
 
 /**
  * Recomputes the facts of every Technique from the graph as it is now (after the link step), in one transaction;
@@ -54,14 +64,17 @@ export async function storeCoverageFacts(graph: Graph): Promise<number> {
                 collect(toLower(coalesce(s.source, ''))) AS sources, collect(toLower(coalesce(s.folder, ''))) AS folders,
                 collect(${joined('s.products')}) AS products
        }
+       WITH t, levels, statuses, sources, folders, products,
+            [i IN range(0, size(levels) - 1) WHERE statuses[i] IN $defaultStatuses | levels[i]] AS counted,
+            COLLECT { MATCH (a:AtomicTest)-[:TESTS]->(t) WITH a ORDER BY a.guid RETURN ${joined('a.platforms')} } AS tests
        SET t.coverageSigmaLevels = levels,
            t.coverageSigmaStatuses = statuses,
            t.coverageSigmaSources = sources,
            t.coverageSigmaFolders = folders,
            t.coverageSigmaProducts = products,
-           t.coverageAtomicPlatforms = COLLECT {
-             MATCH (a:AtomicTest)-[:TESTS]->(t) WITH a ORDER BY a.guid RETURN ${joined('a.platforms')}
-           },
+           t.coverageSigmaCounts = [size(counted)] + [rank IN range(0, 4) | size([l IN counted WHERE l >= rank])],
+           t.coverageAtomicPlatforms = tests,
+           t.coverageAtomicTests = size(tests),
            t.coverageCountermeasures = COUNT {
              MATCH (d:D3fendTechnique)-[:COUNTERS]->(t) WHERE NOT coalesce(d.deprecated, false)
            },
@@ -71,15 +84,10 @@ export async function storeCoverageFacts(graph: Graph): Promise<number> {
            t.coverageGroups = COLLECT {
              MATCH (g:Group)-[:USES]->(t) WHERE NOT g.revoked AND NOT g.deprecated RETURN DISTINCT g.id ORDER BY g.id
            },
-           t.coverageUsers = COLLECT {
-             MATCH (x)-[:USES]->(t) WHERE (x:Group OR x:Software OR x:Campaign) AND NOT x.revoked AND NOT x.deprecated
-             WITH DISTINCT [l IN labels(x) WHERE l IN ['Group', 'Software', 'Campaign']][0] + ':' + x.id AS user
-             RETURN user ORDER BY user
-           },
            t.coverageParent = head(COLLECT { MATCH (t)-[:SUBTECHNIQUE_OF]->(p:Technique) RETURN p.id ORDER BY p.id }),
            t.coverageTactics = COLLECT { MATCH (t)-[:IN_TACTIC]->(ta:Tactic) RETURN DISTINCT ta.id ORDER BY ta.id }
        RETURN count(t) AS n`,
-      { item: ITEM_SEPARATOR },
+      { item: ITEM_SEPARATOR, defaultStatuses: DEFAULT_SIGMA_STATUSES },
     ),
   );
   return Number(row?.n ?? 0);

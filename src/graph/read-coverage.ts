@@ -1,9 +1,8 @@
 // The one query behind a coverage request: every technique in scope with its counts under the filter.
-import { ITEM_SEPARATOR } from './coverage-facts.js';
+import { DEFAULT_SIGMA_STATUSES, ITEM_SEPARATOR, sigmaCountSlot } from './coverage-facts.js';
 import type { Graph } from './driver.js';
 
-/** Sigma statuses that count as detections when a filter names none: not `deprecated`, not `unsupported`. */
-export const DEFAULT_SIGMA_STATUSES = ['stable', 'test', 'experimental'];
+export { DEFAULT_SIGMA_STATUSES } from './coverage-facts.js';
 
 /** A coverage filter with values normalised (lower-case names, upper-case ids, ranks for levels). */
 export interface CoverageScope {
@@ -43,21 +42,49 @@ export interface CoverageRow {
 }
 
 /**
- * With a threat profile, the techniques its members use and their parents, found from the members (index seeks by
- * id, then their USES edges) instead of a scan of the matrix: a superset of what the filter below keeps, since
- * every technique with a profile user is used by a member.
+ * With a threat profile: the current techniques of the domain that its current members use, found from the members
+ * (index seeks by id, then their USES edges) with those members as `users` (`Group:G0016`…, in the order of the
+ * sorted `$members`), and their current parents in the domain that no member uses, with no users (for the roll-up).
+ * The users come from the traversal: reading each technique's stored list of every user (up to 500 for the most
+ * used ones) cost half of the statement.
  */
-const PROFILE_CANDIDATES = `CALL {
-       MATCH (x:Group) WHERE x.id IN $groups RETURN x
-       UNION MATCH (x:Software) WHERE x.id IN $software RETURN x
-       UNION MATCH (x:Campaign) WHERE x.id IN $campaigns RETURN x
+const PROFILE_TECHNIQUES = `CALL {
+       MATCH (x:Group) WHERE x.id IN $groups RETURN x, 'Group:' + x.id AS member
+       UNION MATCH (x:Software) WHERE x.id IN $software RETURN x, 'Software:' + x.id AS member
+       UNION MATCH (x:Campaign) WHERE x.id IN $campaigns RETURN x, 'Campaign:' + x.id AS member
      }
-     MATCH (x)-[:USES]->(used:Technique)
-     WITH DISTINCT used
-     OPTIONAL MATCH (used)-[:SUBTECHNIQUE_OF]->(parent:Technique)
-     WITH collect(used) + collect(parent) AS found
-     UNWIND found AS t
-     WITH DISTINCT t`;
+     WITH x, member WHERE NOT x.revoked AND NOT x.deprecated
+     MATCH (x)-[:USES]->(t:Technique)
+     WHERE $domain IN t.domains AND NOT t.revoked AND NOT t.deprecated
+     WITH t, collect(member) AS found
+     WITH collect(t) AS used, collect({t: t, users: [m IN $members WHERE m IN found]}) AS rows
+     UNWIND used AS sub
+     OPTIONAL MATCH (sub)-[:SUBTECHNIQUE_OF]->(p:Technique)
+     WHERE $domain IN p.domains AND NOT p.revoked AND NOT p.deprecated AND NOT p IN used
+     WITH rows, collect(DISTINCT p) AS parents
+     UNWIND rows + [p IN parents | {t: p, users: []}] AS row
+     WITH row.t AS t, row.users AS users`;
+
+/** Without a profile: every current technique of the domain, with the groups that use it when rows show them. */
+const ALL_TECHNIQUES = `MATCH (t:Technique)
+     WHERE $domain IN t.domains AND NOT t.revoked AND NOT t.deprecated
+     WITH t, CASE WHEN $perTechnique THEN coalesce(t.coverageGroups, []) ELSE [] END AS users`;
+
+/**
+ * A Sigma filter on more than the minimum level (statuses, sources, folders, products) filters each rule's facts,
+ * the parallel lists; without one, the count comes from `coverageSigmaCounts` (coverage-facts.ts).
+ */
+const SIGMA_PER_RULE = `WITH t, users, coalesce(t.coverageSigmaLevels, []) AS levels, t.coverageSigmaStatuses AS statuses,
+          t.coverageSigmaSources AS sources, t.coverageSigmaFolders AS folders, t.coverageSigmaProducts AS products
+     WITH t, users,
+          size([i IN range(0, size(levels) - 1)
+                WHERE ($sigmaMinLevelRank IS NULL OR levels[i] >= $sigmaMinLevelRank)
+                  AND statuses[i] IN coalesce($sigmaStatuses, $defaultStatuses)
+                  AND ($sigmaSources IS NULL OR sources[i] IN $sigmaSources)
+                  AND ($sigmaFolders IS NULL OR folders[i] IN $sigmaFolders)
+                  AND CASE WHEN $sigmaProducts IS NULL THEN true
+                           ELSE any(p IN split(products[i], $item) WHERE p IN $sigmaProducts) END
+               ]) AS sigmaRules`;
 
 /**
  * Every current technique of the domain with its Sigma, D3FEND, Atomic and mitigation counts under the filter, in
@@ -74,36 +101,20 @@ export async function readCoverageRows(
   perTechnique = true,
 ): Promise<CoverageRow[]> {
   const profile = scope.groups !== null || scope.software !== null || scope.campaigns !== null;
+  const perRule =
+    scope.sigmaStatuses !== null ||
+    scope.sigmaSources !== null ||
+    scope.sigmaFolders !== null ||
+    scope.sigmaProducts !== null;
   const rows = await graph.read(
-    `${profile ? PROFILE_CANDIDATES : 'MATCH (t:Technique)'}
-     WHERE $domain IN t.domains AND NOT t.revoked AND NOT t.deprecated
-     WITH t, CASE WHEN $profile
-               THEN [u IN coalesce(t.coverageUsers, []) WHERE u IN $members]
-               ELSE coalesce(t.coverageGroups, [])
-             END AS users
-     // With a threat profile, only its techniques and their parents (for the roll-up) are counted below.
-     WITH collect({t: t, users: users}) AS all
-     WITH all, CASE WHEN $profile
-                 THEN [x IN all WHERE size(x.users) > 0 | coalesce(x.t.coverageParent, x.t.id)]
-               END AS families
-     UNWIND all AS x
-     WITH x.t AS t, x.users AS users, families
-     WHERE families IS NULL OR size(users) > 0 OR t.id IN families
-     WITH t, users, coalesce(t.coverageSigmaLevels, []) AS levels, t.coverageSigmaStatuses AS statuses,
-          t.coverageSigmaSources AS sources, t.coverageSigmaFolders AS folders, t.coverageSigmaProducts AS products
+    `${profile ? PROFILE_TECHNIQUES : ALL_TECHNIQUES}
+     ${perRule ? SIGMA_PER_RULE : 'WITH t, users, coalesce(t.coverageSigmaCounts[toInteger($sigmaSlot)], 0) AS sigmaRules'}
      RETURN t.stixId AS stixId, t.id AS id, CASE WHEN $perTechnique THEN t.name END AS name,
             t.coverageParent AS parentId, coalesce(t.coverageTactics, []) AS tactics,
             ($platforms IS NULL OR any(p IN t.platforms WHERE toLower(p) IN $platforms)) AS platformOk,
-            size([i IN range(0, size(levels) - 1)
-                  WHERE ($sigmaMinLevelRank IS NULL OR levels[i] >= $sigmaMinLevelRank)
-                    AND statuses[i] IN coalesce($sigmaStatuses, $defaultStatuses)
-                    AND ($sigmaSources IS NULL OR sources[i] IN $sigmaSources)
-                    AND ($sigmaFolders IS NULL OR folders[i] IN $sigmaFolders)
-                    AND CASE WHEN $sigmaProducts IS NULL THEN true
-                             ELSE any(p IN split(products[i], $item) WHERE p IN $sigmaProducts) END
-                 ]) AS sigmaRules,
+            sigmaRules,
             coalesce(t.coverageCountermeasures, 0) AS countermeasures,
-            CASE WHEN $atomicPlatforms IS NULL THEN size(coalesce(t.coverageAtomicPlatforms, []))
+            CASE WHEN $atomicPlatforms IS NULL THEN coalesce(t.coverageAtomicTests, 0)
                  ELSE size([test IN coalesce(t.coverageAtomicPlatforms, [])
                             WHERE any(p IN split(test, $item) WHERE p IN $atomicPlatforms)])
             END AS atomicTests,
@@ -115,13 +126,14 @@ export async function readCoverageRows(
       ...scope,
       profile,
       perTechnique,
-      // As the facts name users: by label and id, so that a group filter never matches software of the same id.
+      // Users by label and id, so that a group filter never matches software of the same id; sorted, as rows list them.
       members: [
         ...(scope.groups ?? []).map((id) => `Group:${id}`),
         ...(scope.software ?? []).map((id) => `Software:${id}`),
         ...(scope.campaigns ?? []).map((id) => `Campaign:${id}`),
-      ],
+      ].sort(),
       defaultStatuses: DEFAULT_SIGMA_STATUSES,
+      sigmaSlot: sigmaCountSlot(scope.sigmaMinLevelRank),
       item: ITEM_SEPARATOR,
     },
   );

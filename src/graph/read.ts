@@ -333,7 +333,7 @@ export async function readGraphState(graph: Graph): Promise<{ attackLoaded: bool
   const [row] = await graph.read(
     `OPTIONAL MATCH (d:Dataset {source: 'attack'})
      WITH count(d) > 0 AS attackLoaded
-     RETURN attackLoaded, EXISTS { MATCH (t:Technique) WHERE t.coverageTactics IS NULL } AS factsMissing`,
+     RETURN attackLoaded, EXISTS { MATCH (t:Technique) WHERE t.coverageSigmaCounts IS NULL } AS factsMissing`,
   );
   return { attackLoaded: row?.attackLoaded === true, factsMissing: row?.factsMissing === true };
 }

@@ -50,6 +50,8 @@ describe('coverage on the real data', { skip }, () => {
   // Sigma: technique id -> levels of the rules that tag it (revoked tags reach their replacements); by default only
   // rules whose status is stable, test or experimental count.
   const ruleLevels = new Map<string, number[]>();
+  // Every rule, whatever its status, with the technique ids it reaches.
+  const allRules: { status: string; level: number; tags: Set<string> }[] = [];
   const tested = new Set<string>();
   // Atomic: technique id -> how many tests its file has (one auto_generated_guid each).
   const testCounts = new Map<string, number>();
@@ -57,11 +59,12 @@ describe('coverage on the real data', { skip }, () => {
 
   before(async () => {
     for (const rule of await scanSigmaRules(SIGMA)) {
-      if (!['stable', 'test', 'experimental'].includes(rule.status)) continue;
       const tags = new Set<string>();
       for (const tag of rule.techniqueIds) {
         for (let id: string | undefined = tag; id && !tags.has(id); id = replacedBy.get(id)) tags.add(id);
       }
+      allRules.push({ status: rule.status, level: rule.level, tags });
+      if (!['stable', 'test', 'experimental'].includes(rule.status)) continue;
       for (const id of tags) ruleLevels.set(id, [...(ruleLevels.get(id) ?? []), rule.level]);
     }
     for (const [id, count] of await scanAtomicTests(ATOMICS)) {
@@ -244,6 +247,59 @@ describe('coverage on the real data', { skip }, () => {
         assert.equal(t.name, named.get(t.id), t.id);
         assert.equal(t.parentId, parentOf.get(t.id) ?? null, t.id);
       }
+    }
+  });
+
+  it("counts each technique's Sigma rules at every minimum level and its Atomic tests as the files do", async () => {
+    const levels = [null, 'INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+    for (const [rank, level] of levels.entries()) {
+      const filter = level === null ? '{}' : `{sigmaMinLevel: ${level}}`;
+      const { data, errors } = await api.gql(
+        `{ coverage(filter: ${filter}) { techniques { id sigmaRules atomicTests } } }`,
+      );
+      assert.equal(errors, undefined, JSON.stringify(errors));
+      const found = (data as { coverage: { techniques: { id: string; sigmaRules: number; atomicTests: number }[] } })
+        .coverage.techniques;
+      const expected = current
+        .map((t) => externalId(t) as string)
+        .sort()
+        .map((id) => ({
+          id,
+          sigmaRules: (ruleLevels.get(id) ?? []).filter((l) => level === null || l >= rank - 1).length,
+          atomicTests: testCounts.get(id) ?? 0,
+        }));
+      assert.deepEqual(found, expected, filter);
+      // Not a comparison of zeros: the files have rules at this level.
+      assert.ok(
+        expected.some((t) => t.sigmaRules > 0),
+        filter,
+      );
+    }
+  });
+
+  it('counts the Sigma rules of the statuses a filter names, at a level, as the files do', async () => {
+    const cases = [
+      ['{sigmaStatuses: [STABLE]}', ['stable'], -1],
+      ['{sigmaStatuses: [TEST, DEPRECATED], sigmaMinLevel: HIGH}', ['test', 'deprecated'], 3],
+    ] as const;
+    for (const [filter, statuses, minLevel] of cases) {
+      const { data, errors } = await api.gql(`{ coverage(filter: ${filter}) { techniques { id sigmaRules } } }`);
+      assert.equal(errors, undefined, JSON.stringify(errors));
+      const found = (data as { coverage: { techniques: { id: string; sigmaRules: number }[] } }).coverage.techniques;
+      const expected = current
+        .map((t) => externalId(t) as string)
+        .sort()
+        .map((id) => ({
+          id,
+          sigmaRules: allRules.filter(
+            (r) => r.tags.has(id) && (statuses as readonly string[]).includes(r.status) && r.level >= minLevel,
+          ).length,
+        }));
+      assert.deepEqual(found, expected, filter);
+      assert.ok(
+        expected.some((t) => t.sigmaRules > 0),
+        filter,
+      );
     }
   });
 

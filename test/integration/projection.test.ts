@@ -160,7 +160,7 @@ describe('projection: answers with only the needed properties read equal answers
     const readyz = () => fetch(api.url.replace(/\/graphql$/, '/readyz'));
     try {
       assert.equal((await readyz()).status, 200);
-      await graph.write((run) => run("MATCH (t:Technique {id: 'T1550'}) REMOVE t.coverageTactics"));
+      await graph.write((run) => run("MATCH (t:Technique {id: 'T1550'}) REMOVE t.coverageSigmaCounts"));
       const stale = await readyz();
       assert.equal(stale.status, 503);
       assert.match(((await stale.json()) as { reason: string }).reason, /coverage facts missing.*seed` again/);
