@@ -120,6 +120,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
             for (const [t, turn] of turns.entries()) {
               runs[t]?.push(await load(turn.url, turn.body, connections, limit, turn.pids));
               // Requests left in flight when the run ended must not spill into the next server's run.
+              await settle(turn.pids);
               await checkAnswer(turn.url, turn.body, turn.what, 60);
             }
           }
@@ -224,6 +225,23 @@ function neo4jPid(): number | null {
     return Number.isInteger(pid) && pid > 0 ? pid : null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * Waits until the server and Neo4j are idle (each under a twentieth of a core over a fifth of a second), for at most
+ * 15 s: a load generator stops at its duration with requests still in flight, and those would be measured as the
+ * next server's work. Where a CPU time cannot be read it waits one settling interval.
+ */
+async function settle(pids: { server: number | null; neo4j: number | null }): Promise<void> {
+  const interval = 200;
+  const deadline = Date.now() + 15_000;
+  const used = () => (cpuSeconds(pids.server) ?? 0) + (cpuSeconds(pids.neo4j) ?? 0);
+  for (let before = used(); Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, interval));
+    const now = used();
+    if (now - before < (2 * interval) / 1000 / 20) return;
+    before = now;
   }
 }
 

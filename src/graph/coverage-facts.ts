@@ -86,6 +86,8 @@ export async function storeCoverageFacts(graph: Graph): Promise<number> {
            },
            t.coverageParent = head(COLLECT { MATCH (t)-[:SUBTECHNIQUE_OF]->(p:Technique) RETURN p.id ORDER BY p.id }),
            t.coverageTactics = COLLECT { MATCH (t)-[:IN_TACTIC]->(ta:Tactic) RETURN DISTINCT ta.id ORDER BY ta.id }
+       // Written by versions before profiles followed their members' edges.
+       REMOVE t.coverageUsers
        RETURN count(t) AS n`,
       { item: ITEM_SEPARATOR, defaultStatuses: DEFAULT_SIGMA_STATUSES },
     ),

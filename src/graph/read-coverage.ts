@@ -88,7 +88,8 @@ const SIGMA_PER_RULE = `WITH t, users, coalesce(t.coverageSigmaLevels, []) AS le
 
 /**
  * Every current technique of the domain with its Sigma, D3FEND, Atomic and mitigation counts under the filter, in
- * one query whatever the size of the matrix, from the facts the seed stored on each technique (no traversal).
+ * one query whatever the size of the matrix, from the facts the seed stored on each technique (no traversal but a
+ * threat profile's own USES edges).
  * Techniques outside the platform filter come too (marked `inScope: false`) so that sub-techniques can be rolled up
  * into parents; with a threat profile (groups, software, campaigns), only the profile's techniques and their parents.
  * With `perTechnique` false, rows leave out what only lists of techniques show (name empty, no platforms, and no
@@ -128,9 +129,11 @@ export async function readCoverageRows(
       perTechnique,
       // Users by label and id, so that a group filter never matches software of the same id; sorted, as rows list them.
       members: [
-        ...(scope.groups ?? []).map((id) => `Group:${id}`),
-        ...(scope.software ?? []).map((id) => `Software:${id}`),
-        ...(scope.campaigns ?? []).map((id) => `Campaign:${id}`),
+        ...new Set([
+          ...(scope.groups ?? []).map((id) => `Group:${id}`),
+          ...(scope.software ?? []).map((id) => `Software:${id}`),
+          ...(scope.campaigns ?? []).map((id) => `Campaign:${id}`),
+        ]),
       ].sort(),
       defaultStatuses: DEFAULT_SIGMA_STATUSES,
       sigmaSlot: sigmaCountSlot(scope.sigmaMinLevelRank),
