@@ -92,9 +92,9 @@ const SIGMA_PER_RULE = `WITH t, users, coalesce(t.coverageSigmaLevels, []) AS le
  * threat profile's own USES edges).
  * Techniques outside the platform filter come too (marked `inScope: false`) so that sub-techniques can be rolled up
  * into parents; with a threat profile (groups, software, campaigns), only the profile's techniques and their parents.
- * With `perTechnique` false, rows leave out what only lists of techniques show (name empty, no platforms, and no
- * users unless a profile needs them to be in scope): counts need none of it, and the groups using each technique are
- * most of what a whole matrix sends.
+ * With `perTechnique` false, rows leave out what only lists of techniques show (name and STIX id empty unless claims
+ * are named, no platforms, and no users unless a profile needs them to be in scope): counts need none of it, and the
+ * groups using each technique are most of what a whole matrix sends.
  */
 export async function readCoverageRows(
   graph: Graph,
@@ -110,23 +110,27 @@ export async function readCoverageRows(
   const rows = await graph.read(
     `${profile ? PROFILE_TECHNIQUES : ALL_TECHNIQUES}
      ${perRule ? SIGMA_PER_RULE : 'WITH t, users, coalesce(t.coverageSigmaCounts[toInteger($sigmaSlot)], 0) AS sigmaRules'}
-     RETURN t.stixId AS stixId, t.id AS id, CASE WHEN $perTechnique THEN t.name END AS name,
-            t.coverageParent AS parentId, coalesce(t.coverageTactics, []) AS tactics,
-            ($platforms IS NULL OR any(p IN t.platforms WHERE toLower(p) IN $platforms)) AS platformOk,
-            sigmaRules,
-            coalesce(t.coverageCountermeasures, 0) AS countermeasures,
-            CASE WHEN $atomicPlatforms IS NULL THEN coalesce(t.coverageAtomicTests, 0)
-                 ELSE size([test IN coalesce(t.coverageAtomicPlatforms, [])
-                            WHERE any(p IN split(test, $item) WHERE p IN $atomicPlatforms)])
-            END AS atomicTests,
-            coalesce(t.coverageMitigations, 0) AS mitigations,
-            CASE WHEN $perTechnique OR $profile THEN users ELSE [] END AS users,
-            CASE WHEN $perTechnique THEN t.platforms ELSE [] END AS platforms
-     ORDER BY id`,
+     // One list per row: for a whole matrix the driver's decoding of 691 records was the statement's larger cost,
+     // and a list decodes for less than a record's fields.
+     RETURN [CASE WHEN $stixIds THEN t.stixId END, t.id, CASE WHEN $perTechnique THEN t.name END, t.coverageParent,
+             coalesce(t.coverageTactics, []),
+             ($platforms IS NULL OR any(p IN t.platforms WHERE toLower(p) IN $platforms)),
+             sigmaRules,
+             coalesce(t.coverageCountermeasures, 0),
+             CASE WHEN $atomicPlatforms IS NULL THEN coalesce(t.coverageAtomicTests, 0)
+                  ELSE size([test IN coalesce(t.coverageAtomicPlatforms, [])
+                             WHERE any(p IN split(test, $item) WHERE p IN $atomicPlatforms)])
+             END,
+             coalesce(t.coverageMitigations, 0),
+             CASE WHEN $perTechnique OR $profile THEN users ELSE [] END,
+             CASE WHEN $perTechnique THEN t.platforms ELSE [] END] AS row
+     ORDER BY t.id`,
     {
       ...scope,
       profile,
       perTechnique,
+      // A technique's STIX id serves the lists of techniques and the claims filter (claims name STIX ids).
+      stixIds: perTechnique || (scope.claims ?? null) !== null,
       // Users by label and id, so that a group filter never matches software of the same id; sorted, as rows list them.
       members: [
         ...new Set([
@@ -140,18 +144,47 @@ export async function readCoverageRows(
       item: ITEM_SEPARATOR,
     },
   );
-  return rows.map((row) => ({
-    stixId: row.stixId as string,
-    id: row.id as string,
-    name: (row.name as string | null) ?? '',
-    parentId: (row.parentId as string | null) ?? null,
-    tactics: row.tactics as string[],
-    inScope: row.platformOk === true && (!profile || (row.users as string[]).length > 0),
-    sigmaRules: Number(row.sigmaRules),
-    countermeasures: Number(row.countermeasures),
-    atomicTests: Number(row.atomicTests),
-    mitigations: Number(row.mitigations),
-    users: row.users as string[],
-    platforms: (row.platforms as string[] | null) ?? [],
-  }));
+  return rows.map(({ row }) => {
+    const [
+      stixId,
+      id,
+      name,
+      parentId,
+      tactics,
+      platformOk,
+      sigmaRules,
+      countermeasures,
+      atomicTests,
+      mitigations,
+      users,
+      platforms,
+    ] = row as [
+      string | null,
+      string,
+      string | null,
+      string | null,
+      string[],
+      boolean,
+      number,
+      number,
+      number,
+      number,
+      string[],
+      string[] | null,
+    ];
+    return {
+      stixId: stixId ?? '',
+      id,
+      name: name ?? '',
+      parentId: parentId ?? null,
+      tactics,
+      inScope: platformOk === true && (!profile || users.length > 0),
+      sigmaRules: Number(sigmaRules),
+      countermeasures: Number(countermeasures),
+      atomicTests: Number(atomicTests),
+      mitigations: Number(mitigations),
+      users,
+      platforms: platforms ?? [],
+    };
+  });
 }
