@@ -1,6 +1,7 @@
 // Totals of the unfiltered lists (current nodes per paged ATT&CK label and domain), stored by every seed.
 import type { Graph } from './driver.js';
 import type { NodeLabel } from './model.js';
+import type { ListFilter } from './read.js';
 
 /** The labels whose lists (`techniques`, `groups`…) readPage serves. */
 export const LISTED_LABELS = [
@@ -50,19 +51,7 @@ export async function clearListTotals(graph: Graph): Promise<void> {
  * The key of the stored total that answers a list with these filters, or null when a filter narrows it (a text,
  * platform, tactic or kind; revoked, deprecated or no sub-techniques asked for): then the page counts.
  */
-export function listTotalKey(
-  label: NodeLabel,
-  filter: {
-    domain: string | null;
-    text: string | null;
-    includeRevoked: boolean;
-    includeDeprecated: boolean;
-    tactic?: string | null;
-    platform?: string | null;
-    includeSubtechniques?: boolean;
-    kind?: string | null;
-  },
-): string | null {
+export function listTotalKey(label: NodeLabel, filter: ListFilter): string | null {
   const narrowed =
     filter.text !== null ||
     filter.includeRevoked ||
