@@ -2,8 +2,8 @@
 import { Neo4jGraphQL } from '@neo4j/graphql';
 import { type GraphQLSchema, graphql } from 'graphql';
 import type { Driver, ManagedTransaction, Session } from 'neo4j-driver';
+import { DEFAULT_SIGMA_STATUSES } from '../src/graph/coverage-facts.js';
 import { SEARCH_INDEX } from '../src/graph/model.js';
-import { DEFAULT_SIGMA_STATUSES } from '../src/graph/read-coverage.js';
 import { luceneQuery } from '../src/graph/read-search.js';
 import { DETAIL_TECHNIQUE, GAP_GROUP, type Operation, type ScenarioName, SEARCH_TEXT } from './scenarios.js';
 

@@ -20,14 +20,14 @@ export const LISTED_LABELS = [
  * counting every node of its label (half of a page's time). Called last in every seed's link step; a seed clears
  * the totals before its first write (clearListTotals), so a seed that fails midway leaves none and pages count.
  */
-export async function storeListTotals(graph: Graph): Promise<number> {
+export async function storeListTotals(graph: Graph): Promise<void> {
   const perLabel = LISTED_LABELS.map(
     (label) => `MATCH (n:${label}) WHERE n.id IS NOT NULL AND NOT n.revoked AND NOT n.deprecated
        UNWIND [''] + coalesce(n.domains, []) AS domain
        WITH DISTINCT n, domain
        RETURN '${label}|' + domain AS key, count(n) AS total`,
   );
-  const [row] = await graph.write((run) =>
+  await graph.write((run) =>
     run(
       `CALL () {
          ${perLabel.join('\n         UNION ALL\n         ')}
@@ -35,11 +35,9 @@ export async function storeListTotals(graph: Graph): Promise<number> {
        WITH key, total ORDER BY key
        WITH collect(key) AS keys, collect(total) AS totals
        MERGE (v:GraphVersion {name: 'graph'})
-       SET v.listKeys = keys, v.listTotals = totals
-       RETURN size(keys) AS stored`,
+       SET v.listKeys = keys, v.listTotals = totals`,
     ),
   );
-  return Number(row?.stored ?? 0);
 }
 
 /** Drops the stored totals: pages count their nodes until the next seed stores them again. */

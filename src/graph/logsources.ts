@@ -1,6 +1,6 @@
 // The log-source inventory in the graph (read and replace), and the Sigma rules' log sources under a filter.
+import { DEFAULT_SIGMA_STATUSES } from './coverage-facts.js';
 import type { Graph } from './driver.js';
-import { DEFAULT_SIGMA_STATUSES } from './read-coverage.js';
 import { markGraphChanged } from './upsert.js';
 
 /** A Sigma log source as an inventory declares it or a rule names it; null fields are wildcards. */

@@ -4,6 +4,18 @@ import { fromPairs, type Keep, propertyPairs } from './properties.js';
 import type { GraphNode } from './read.js';
 
 /**
+ * Cypher binding `total`: the total the last seed stored under `$totalKey` (list-counts.ts), or, without one, the
+ * count of `match`, which then runs (an aggregation over no rows still gives one row: 0).
+ */
+const storedOrCounted = (match: string) => `CALL () {
+       OPTIONAL MATCH (v:GraphVersion)
+       WITH [i IN range(0, size(coalesce(v.listKeys, [])) - 1) WHERE v.listKeys[i] = $totalKey | v.listTotals[i]][0]
+            AS stored
+       CALL (stored) { WITH stored WHERE stored IS NULL ${match} RETURN count(n) AS counted }
+       RETURN coalesce(stored, counted) AS total
+     }`;
+
+/**
  * Runs `match` (which must bind the listed nodes as `n`, e.g. `MATCH (n:X) WHERE …`) and returns how many matched
  * and the nodes from `$skip` to `$skip + $limit` in `order` (e.g. `n.name, n.id`). The count and the page are two
  * subqueries of one statement: the page sorts only up to `$skip + $limit` nodes (a top-k, no sort of every match),
@@ -31,14 +43,7 @@ export async function readPageOf(
        }`
     : 'WITH total, page, [] AS relations';
   const [row] = await graph.read(
-    `CALL () {
-       OPTIONAL MATCH (v:GraphVersion)
-       WITH [i IN range(0, size(coalesce(v.listKeys, [])) - 1) WHERE v.listKeys[i] = $totalKey | v.listTotals[i]][0]
-            AS stored
-       // The count runs only without a stored total (an aggregation over no rows still gives one row: 0).
-       CALL (stored) { WITH stored WHERE stored IS NULL ${match} RETURN count(n) AS counted }
-       RETURN coalesce(stored, counted) AS total
-     }
+    `${totalKey === null ? `CALL () { ${match} RETURN count(n) AS total }` : storedOrCounted(match)}
      CALL () {
        ${match}
        WITH n ORDER BY ${order} SKIP toInteger($skip) LIMIT toInteger($limit)

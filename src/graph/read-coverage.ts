@@ -2,8 +2,6 @@
 import { DEFAULT_SIGMA_STATUSES, ITEM_SEPARATOR, sigmaCountSlot } from './coverage-facts.js';
 import type { Graph } from './driver.js';
 
-export { DEFAULT_SIGMA_STATUSES } from './coverage-facts.js';
-
 /** A coverage filter with values normalised (lower-case names, upper-case ids, ranks for levels). */
 export interface CoverageScope {
   domain: string;

@@ -2,8 +2,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { config } from '../../config.js';
 import { BadUserInputError } from '../../errors.js';
-import { atomicFacets, sigmaFacets } from '../../graph/coverage-facts.js';
-import { type CoverageScope, DEFAULT_SIGMA_STATUSES } from '../../graph/read-coverage.js';
+import { atomicFacets, DEFAULT_SIGMA_STATUSES, sigmaFacets } from '../../graph/coverage-facts.js';
+import type { CoverageScope } from '../../graph/read-coverage.js';
 import { type CoveredTechnique, countedTechniques, coverageOf } from '../../report/coverage.js';
 import { buildLayer } from '../../report/layer.js';
 import { connectionFromList, pageWindow } from '../connection.js';

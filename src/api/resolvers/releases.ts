@@ -1,7 +1,7 @@
 // Resolvers of ATT&CK version drift: the releases kept in the graph and the changes between two of them.
 import { BadUserInputError } from '../../errors.js';
+import { DEFAULT_SIGMA_STATUSES } from '../../graph/coverage-facts.js';
 import type { GraphNode } from '../../graph/read.js';
-import { DEFAULT_SIGMA_STATUSES } from '../../graph/read-coverage.js';
 import type { ReleaseRow } from '../../graph/read-releases.js';
 import { CHANGE_KINDS, changesLayer, compareReleases } from '../../report/changes.js';
 import type { Context } from '../context.js';
