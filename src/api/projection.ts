@@ -13,7 +13,7 @@ import {
   visit,
   visitWithTypeInfo,
 } from 'graphql';
-import { TECHNIQUE_COVERAGE_FACTS } from '../graph/coverage-facts.js';
+import { TECHNIQUE_COVERAGE_COUNTS, TECHNIQUE_COVERAGE_FACTS } from '../graph/coverage-facts.js';
 import { NODE_KEYS, type NodeLabel } from '../graph/model.js';
 import { EDGE_PROPERTIES, RELATIONS, type RelationName } from '../graph/relations.js';
 
@@ -66,15 +66,9 @@ export const BASE_PROPERTIES: readonly string[] = ['id', 'name', 'revoked', 'dep
  */
 export const FIELD_PROPERTIES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   Technique: {
-    // The coverage facts stored by the seed: with no filter, rules count by status alone (sources, folders and
-    // products only filter).
-    coverage: [
-      'coverageSigmaLevels',
-      'coverageSigmaStatuses',
-      'coverageAtomicPlatforms',
-      'coverageCountermeasures',
-      'coverageMitigations',
-    ],
+    // The coverage facts stored by the seed: with no filter, their counts alone; a filter may need the facts of
+    // each rule and test.
+    coverage: TECHNIQUE_COVERAGE_COUNTS,
     'coverage(filter)': TECHNIQUE_COVERAGE_FACTS,
   },
   SigmaRule: {

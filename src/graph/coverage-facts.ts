@@ -4,8 +4,13 @@ import type { Graph } from './driver.js';
 /** Between the items of a list inside one rule's or test's fact (a rule's products, a test's platforms). */
 export const ITEM_SEPARATOR = '\u001e';
 
-/** The facts a technique's own `coverage` field counts (the others serve coverage queries). */
+/**
+ * The facts a technique's own `coverage` field counts when given a filter (the others serve coverage queries); with
+ * none, TECHNIQUE_COVERAGE_COUNTS do.
+ */
 export const TECHNIQUE_COVERAGE_FACTS: readonly string[] = [
+  'coverageSigmaCounts',
+  'coverageAtomicTests',
   'coverageSigmaLevels',
   'coverageSigmaStatuses',
   'coverageSigmaSources',
@@ -34,11 +39,20 @@ export const TECHNIQUE_COVERAGE_FACTS: readonly string[] = [
  */
 export const FACT_PROPERTIES: readonly string[] = [
   ...TECHNIQUE_COVERAGE_FACTS,
-  'coverageSigmaCounts',
-  'coverageAtomicTests',
   'coverageGroups',
   'coverageParent',
   'coverageTactics',
+];
+
+/**
+ * The facts a technique's `coverage` field counts with no filter, or with one that restricts rules by level at most:
+ * counts alone, not a list item per rule and test.
+ */
+export const TECHNIQUE_COVERAGE_COUNTS: readonly string[] = [
+  'coverageSigmaCounts',
+  'coverageAtomicTests',
+  'coverageCountermeasures',
+  'coverageMitigations',
 ];
 
 /** Sigma statuses that count as detections when a filter names none: not `deprecated`, not `unsupported`. */

@@ -310,34 +310,44 @@ describe('coverage on the real data', { skip }, () => {
     );
   });
 
-  it("gives each technique's own coverage field the counts of the files: Sigma rules at a level, Atomic tests", async () => {
-    const seen = new Map<string, { sigmaRules: number; atomicTests: number; countered: boolean }>();
+  it("gives each technique's own coverage field the counts of the files: Sigma rules by level and status, Atomic tests", async () => {
+    // Without a filter and with a level alone the field reads the counts the seed stored; with statuses, each rule's facts.
+    type Counts = { sigmaRules: number; atomicTests: number; countered: boolean };
+    type Coverage = { plain: Counts; high: Counts; stableOrTest: { sigmaRules: number } };
+    const seen = new Map<string, Coverage>();
     let after: string | null = null;
     do {
       const { data, errors } = await api.gql(
         `query($after: String) { techniques(filter: {domain: ENTERPRISE}, first: 500, after: $after) {
            pageInfo { hasNextPage endCursor }
-           nodes { id coverage(filter: {sigmaMinLevel: HIGH}) { sigmaRules atomicTests countered } } } }`,
+           nodes { id
+             plain: coverage { sigmaRules atomicTests countered }
+             high: coverage(filter: {sigmaMinLevel: HIGH}) { sigmaRules atomicTests countered }
+             stableOrTest: coverage(filter: {sigmaStatuses: [STABLE, TEST]}) { sigmaRules } } } }`,
         { after },
       );
       assert.equal(errors, undefined, JSON.stringify(errors));
       type Page = {
         pageInfo: { hasNextPage: boolean; endCursor: string };
-        nodes: { id: string; coverage: { sigmaRules: number; atomicTests: number; countered: boolean } }[];
+        nodes: ({ id: string } & Coverage)[];
       };
       const page = (data as { techniques: Page }).techniques;
-      for (const node of page.nodes) seen.set(node.id, node.coverage);
+      for (const { id, ...coverage } of page.nodes) seen.set(id, coverage);
       after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
     } while (after);
     assert.equal(seen.size, current.length);
     for (const t of current) {
       const id = externalId(t) as string;
+      const levels = ruleLevels.get(id) ?? [];
+      const atomicTests = testCounts.get(id) ?? 0;
       assert.deepEqual(
         seen.get(id),
         {
-          sigmaRules: (ruleLevels.get(id) ?? []).filter((level) => level >= 3).length,
-          atomicTests: testCounts.get(id) ?? 0,
-          countered: countered.has(id),
+          plain: { sigmaRules: levels.length, atomicTests, countered: countered.has(id) },
+          high: { sigmaRules: levels.filter((level) => level >= 3).length, atomicTests, countered: countered.has(id) },
+          stableOrTest: {
+            sigmaRules: allRules.filter((r) => ['stable', 'test'].includes(r.status) && r.tags.has(id)).length,
+          },
         },
         id,
       );

@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { config } from '../../config.js';
 import { BadUserInputError } from '../../errors.js';
-import { atomicFacets, DEFAULT_SIGMA_STATUSES, sigmaFacets } from '../../graph/coverage-facts.js';
+import { atomicFacets, DEFAULT_SIGMA_STATUSES, sigmaCountSlot, sigmaFacets } from '../../graph/coverage-facts.js';
 import type { CoverageScope } from '../../graph/read-coverage.js';
 import { type CoveredTechnique, countedTechniques, coverageOf } from '../../report/coverage.js';
 import { buildLayer } from '../../report/layer.js';
@@ -155,18 +155,30 @@ export const coverageResolvers: Resolvers = {
     // From the facts the seed stored on the technique (coverage-facts.ts): no traversal per technique.
     coverage: (technique, args) => {
       const scope = coverageScope(args.filter);
-      const statuses = scope.sigmaStatuses ?? DEFAULT_SIGMA_STATUSES;
       const anyOf = (values: readonly string[], wanted: string[] | null) =>
         wanted === null || values.some((v) => wanted.includes(v));
-      const sigmaRules = sigmaFacets(technique).filter(
-        (rule) =>
-          statuses.includes(rule.status) &&
-          (scope.sigmaMinLevelRank === null || rule.levelRank >= scope.sigmaMinLevelRank) &&
-          anyOf([rule.source], scope.sigmaSources) &&
-          anyOf([rule.folder], scope.sigmaFolders) &&
-          anyOf(rule.products, scope.sigmaProducts),
-      ).length;
-      const atomicTests = atomicFacets(technique).filter((platforms) => anyOf(platforms, scope.atomicPlatforms)).length;
+      // Rules restricted by level at most, and tests by nothing: the counts the seed stored, as projection.ts reads
+      // them for a field with no filter; otherwise the facts of each rule and test, filtered here.
+      const byLevelAtMost =
+        scope.sigmaStatuses === null &&
+        scope.sigmaSources === null &&
+        scope.sigmaFolders === null &&
+        scope.sigmaProducts === null;
+      const statuses = scope.sigmaStatuses ?? DEFAULT_SIGMA_STATUSES;
+      const sigmaRules = byLevelAtMost
+        ? storedCount(technique.coverageSigmaCounts, sigmaCountSlot(scope.sigmaMinLevelRank))
+        : sigmaFacets(technique).filter(
+            (rule) =>
+              statuses.includes(rule.status) &&
+              (scope.sigmaMinLevelRank === null || rule.levelRank >= scope.sigmaMinLevelRank) &&
+              anyOf([rule.source], scope.sigmaSources) &&
+              anyOf([rule.folder], scope.sigmaFolders) &&
+              anyOf(rule.products, scope.sigmaProducts),
+          ).length;
+      const atomicTests =
+        scope.atomicPlatforms === null
+          ? Number(technique.coverageAtomicTests ?? 0)
+          : atomicFacets(technique).filter((platforms) => anyOf(platforms, scope.atomicPlatforms)).length;
       const countermeasures = Number(technique.coverageCountermeasures ?? 0);
       return {
         sigmaRules,
@@ -180,3 +192,8 @@ export const coverageResolvers: Resolvers = {
     },
   },
 };
+
+/** The count at `slot` of a stored count list (coverageSigmaCounts); 0 where there is none. */
+function storedCount(counts: unknown, slot: number): number {
+  return Array.isArray(counts) ? Number(counts[slot] ?? 0) : 0;
+}
