@@ -1,0 +1,23 @@
+// The Node flags the API is shipped with: the same in `npm run serve`, `npm start`, the Docker image and the benchmark.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { SERVE_NODE_FLAGS } from '../../bench/suite.js';
+import { projectRoot } from '../../src/config.js';
+
+describe('Node flags of the API', () => {
+  const read = (file: string) => readFileSync(path.join(projectRoot, file), 'utf8');
+
+  it('npm run serve and npm start pass the flags the benchmark measures', () => {
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    for (const name of ['serve', 'start']) {
+      assert.equal(scripts[name], `node ${SERVE_NODE_FLAGS.join(' ')} dist/src/cli.js serve`, name);
+    }
+  });
+
+  it("the Docker image's entrypoint passes them too", () => {
+    const entrypoint = /^ENTRYPOINT (.+)$/m.exec(read('Dockerfile'))?.[1];
+    assert.deepEqual(JSON.parse(entrypoint ?? 'null'), ['node', ...SERVE_NODE_FLAGS, 'dist/src/cli.js']);
+  });
+});
