@@ -45,7 +45,5 @@ EXPOSE 4000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-# A young generation of 64 MB semi-spaces: a GraphQL answer is thousands of short-lived objects, and with the
-# default (16 MB) scavenges take 10-15% of the API's CPU under load (bench/notes.md, step 30).
-ENTRYPOINT ["node", "--max-semi-space-size=64", "dist/src/cli.js"]
+ENTRYPOINT ["node", "dist/src/cli.js"]
 CMD ["serve"]

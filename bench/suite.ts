@@ -284,7 +284,7 @@ async function load(
   };
 }
 
-/** The Node flags of `npm run serve` (package.json) and of the Docker image's entrypoint. */
+/** The Node flags of `npm run serve` (package.json) and of docker-compose.yml's api service. */
 export const SERVE_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 /** Starts `node dist/bench/server.js <kind>` and waits for its URL. */
@@ -292,7 +292,7 @@ export async function spawnServer(
   kind: ServerKind,
 ): Promise<{ url: string; pid: number | null; stop(): Promise<void> }> {
   // Every server as ours is deployed: NODE_ENV=production (which also drops graphql-js's development-only checks),
-  // and the young generation `npm run serve` and the Docker image give Node (SERVE_NODE_FLAGS): the peer and the
+  // and the young generation `npm run serve` and docker-compose.yml give Node (SERVE_NODE_FLAGS): the peer and the
   // floors run on the same runtime, so that only the GraphQL layer differs.
   const child = spawn(
     process.execPath,

@@ -104,13 +104,19 @@ describe('projection of stored properties', () => {
       coverage { sigmaRules } countermeasures { technique { id } }
       sigmaRules(filter: { minLevel: HIGH }) { nodes { logsource { product } } }
     } }`);
-    assert.ok(keep.Technique?.includes('coverageSigmaLevels'));
-    // Sources, folders and products of rules only filter: read with a filter only.
-    assert.ok(!keep.Technique?.includes('coverageSigmaProducts'));
+    // With no filter, the counts the seed stored; each rule's and test's facts only with a filter.
+    for (const counts of ['coverageSigmaCounts', 'coverageAtomicTests', 'coverageCountermeasures']) {
+      assert.ok(keep.Technique?.includes(counts), counts);
+    }
+    for (const facts of ['coverageSigmaLevels', 'coverageSigmaProducts', 'coverageAtomicPlatforms']) {
+      assert.ok(!keep.Technique?.includes(facts), facts);
+    }
     const filtered = kept(
       '{ technique(id: "T1") { coverage(filter: { sigmaProducts: ["windows"] }) { sigmaRules } } }',
     );
-    assert.ok(filtered.Technique?.includes('coverageSigmaProducts'));
+    for (const facts of ['coverageSigmaProducts', 'coverageSigmaLevels', 'coverageSigmaCounts']) {
+      assert.ok(filtered.Technique?.includes(facts), facts);
+    }
     assert.ok(keep.D3fendTechnique?.includes('tactic'));
     assert.ok(keep.SigmaRule?.includes('levelRank'));
     assert.ok(keep.SigmaRule?.includes('product'));

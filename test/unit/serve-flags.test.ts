@@ -1,8 +1,9 @@
-// The Node flags the API is shipped with: the same in `npm run serve`, `npm start`, the Docker image and the benchmark.
+// The Node flags the API is shipped with: the same in `npm run serve`, `npm start`, docker-compose.yml and the benchmark.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import yaml from 'js-yaml';
 import { SERVE_NODE_FLAGS } from '../../bench/suite.js';
 import { projectRoot } from '../../src/config.js';
 
@@ -16,8 +17,11 @@ describe('Node flags of the API', () => {
     }
   });
 
-  it("the Docker image's entrypoint passes them too", () => {
-    const entrypoint = /^ENTRYPOINT (.+)$/m.exec(read('Dockerfile'))?.[1];
-    assert.deepEqual(JSON.parse(entrypoint ?? 'null'), ['node', ...SERVE_NODE_FLAGS, 'dist/src/cli.js']);
+  it("the compose file's api service passes them in NODE_OPTIONS, and its seed service does not", () => {
+    const compose = yaml.load(read('docker-compose.yml')) as {
+      services: Record<string, { environment?: Record<string, unknown> }>;
+    };
+    assert.equal(compose.services.api?.environment?.NODE_OPTIONS, SERVE_NODE_FLAGS.join(' '));
+    assert.equal(compose.services.seed?.environment?.NODE_OPTIONS, undefined);
   });
 });
