@@ -63,6 +63,19 @@ const PROFILE_TECHNIQUES = `CALL {
      UNWIND rows + [p IN parents | {t: p, users: []}] AS row
      WITH row.t AS t, row.users AS users`;
 
+/**
+ * Whether a coverage filter restricts Sigma rules by more than a minimum level (statuses, sources, folders,
+ * products): then each rule's facts are filtered; otherwise the counts the seed stored (`coverageSigmaCounts`) answer.
+ */
+export function filtersEachRule(scope: CoverageScope): boolean {
+  return (
+    scope.sigmaStatuses !== null ||
+    scope.sigmaSources !== null ||
+    scope.sigmaFolders !== null ||
+    scope.sigmaProducts !== null
+  );
+}
+
 /** Without a profile: every current technique of the domain, with the groups that use it when rows show them. */
 const ALL_TECHNIQUES = `MATCH (t:Technique)
      WHERE $domain IN t.domains AND NOT t.revoked AND NOT t.deprecated
@@ -100,11 +113,7 @@ export async function readCoverageRows(
   perTechnique = true,
 ): Promise<CoverageRow[]> {
   const profile = scope.groups !== null || scope.software !== null || scope.campaigns !== null;
-  const perRule =
-    scope.sigmaStatuses !== null ||
-    scope.sigmaSources !== null ||
-    scope.sigmaFolders !== null ||
-    scope.sigmaProducts !== null;
+  const perRule = filtersEachRule(scope);
   const rows = await graph.read(
     `${profile ? PROFILE_TECHNIQUES : ALL_TECHNIQUES}
      ${perRule ? SIGMA_PER_RULE : 'WITH t, users, coalesce(t.coverageSigmaCounts[toInteger($sigmaSlot)], 0) AS sigmaRules'}

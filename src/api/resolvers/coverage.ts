@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { config } from '../../config.js';
 import { BadUserInputError } from '../../errors.js';
 import { atomicFacets, DEFAULT_SIGMA_STATUSES, sigmaCountSlot, sigmaFacets } from '../../graph/coverage-facts.js';
-import type { CoverageScope } from '../../graph/read-coverage.js';
+import { type CoverageScope, filtersEachRule } from '../../graph/read-coverage.js';
 import { type CoveredTechnique, countedTechniques, coverageOf } from '../../report/coverage.js';
 import { buildLayer } from '../../report/layer.js';
 import { connectionFromList, pageWindow } from '../connection.js';
@@ -157,24 +157,19 @@ export const coverageResolvers: Resolvers = {
       const scope = coverageScope(args.filter);
       const anyOf = (values: readonly string[], wanted: string[] | null) =>
         wanted === null || values.some((v) => wanted.includes(v));
-      // Rules restricted by level at most, and tests by nothing: the counts the seed stored, as projection.ts reads
-      // them for a field with no filter; otherwise the facts of each rule and test, filtered here.
-      const byLevelAtMost =
-        scope.sigmaStatuses === null &&
-        scope.sigmaSources === null &&
-        scope.sigmaFolders === null &&
-        scope.sigmaProducts === null;
+      // A filter on more than the level, or on platforms: the facts of each rule or test; otherwise the counts the
+      // seed stored, which projection.ts reads for a field with no filter (coverage rows count the same way).
       const statuses = scope.sigmaStatuses ?? DEFAULT_SIGMA_STATUSES;
-      const sigmaRules = byLevelAtMost
-        ? storedCount(technique.coverageSigmaCounts, sigmaCountSlot(scope.sigmaMinLevelRank))
-        : sigmaFacets(technique).filter(
+      const sigmaRules = filtersEachRule(scope)
+        ? sigmaFacets(technique).filter(
             (rule) =>
               statuses.includes(rule.status) &&
               (scope.sigmaMinLevelRank === null || rule.levelRank >= scope.sigmaMinLevelRank) &&
               anyOf([rule.source], scope.sigmaSources) &&
               anyOf([rule.folder], scope.sigmaFolders) &&
               anyOf(rule.products, scope.sigmaProducts),
-          ).length;
+          ).length
+        : storedCount(technique.coverageSigmaCounts, sigmaCountSlot(scope.sigmaMinLevelRank));
       const atomicTests =
         scope.atomicPlatforms === null
           ? Number(technique.coverageAtomicTests ?? 0)
