@@ -14,7 +14,7 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import { TECHNIQUE_COVERAGE_COUNTS, TECHNIQUE_COVERAGE_FACTS } from '../graph/coverage-facts.js';
-import { NODE_KEYS, type NodeLabel } from '../graph/model.js';
+import { BASE_PROPERTIES, NODE_KEYS, type NodeLabel } from '../graph/model.js';
 import { EDGE_PROPERTIES, RELATIONS, type RelationName } from '../graph/relations.js';
 
 /**
@@ -50,13 +50,6 @@ export function keepForAll(projection: Projection, labels: readonly string[]): s
   if (keeps.some((keep) => keep === null)) return null;
   return [...new Set(keeps.flatMap((keep) => keep ?? []))];
 }
-
-/**
- * Read whatever a request selects, besides the label's key (NODE_KEYS: identity for loaders, relations and union
- * types): what identifies a node to a person, tells whether it is current (the filters that hide revoked and
- * deprecated objects), or names it (sorting, tactic lookups).
- */
-export const BASE_PROPERTIES: readonly string[] = ['id', 'name', 'revoked', 'deprecated'];
 
 /**
  * Fields whose resolver reads stored properties of other names than the field's own, or whose object type is made
@@ -150,9 +143,9 @@ export function fieldsByType(schema: GraphQLSchema, document: DocumentNode): Map
 }
 
 /**
- * For each node label, the stored properties its reads return: the base ones, those the fields selected on the
- * label's GraphQL type (or on an interface or union) show, and those that resolvers of selected fields read from
- * related nodes. GraphQL object types are named after the labels.
+ * For each node label, the stored properties its reads return: the base ones its nodes store (BASE_PROPERTIES),
+ * those the fields selected on the label's GraphQL type (or on an interface or union) show, and those that
+ * resolvers of selected fields read from related nodes. GraphQL object types are named after the labels.
  */
 export function keptByLabel(
   schema: GraphQLSchema,
@@ -162,7 +155,7 @@ export function keptByLabel(
   const shared = byType.get('*') ?? new Set<string>();
   const keep: Record<string, string[]> = {};
   for (const label of Object.keys(NODE_KEYS) as NodeLabel[]) {
-    const properties = new Set([...BASE_PROPERTIES, NODE_KEYS[label]]);
+    const properties = new Set<string>([...BASE_PROPERTIES[label], NODE_KEYS[label]]);
     const type = schema.getType(label);
     const fields = isObjectType(type) ? type.getFields() : {};
     for (const field of new Set([...(byType.get(label) ?? []), ...shared])) {

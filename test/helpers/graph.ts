@@ -1,6 +1,8 @@
 // Integration-test access to the real Neo4j: a guarded reset, seeding helpers, and a fingerprint of the whole graph.
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Graph } from '../../src/graph/driver.js';
+import { BASE_PROPERTIES, isNodeLabel } from '../../src/graph/model.js';
 import { seed } from '../../src/seed/pipeline.js';
 import { fixture } from './paths.js';
 
@@ -117,4 +119,26 @@ export async function countQueries(graph: Graph, work: () => Promise<unknown>): 
     stop();
   }
   return count;
+}
+
+/**
+ * Asserts that the nodes of each label store no base property (id, name, revoked, deprecated) that BASE_PROPERTIES
+ * leaves out for it, scanning every node of the graph; returns the labels it saw, so a caller can tell what it checked.
+ */
+export async function assertBasePropertiesDeclared(graph: Graph): Promise<string[]> {
+  const rows = await graph.read(
+    `MATCH (n) UNWIND labels(n) AS label
+     WITH label, [k IN keys(n) WHERE k IN ['id', 'name', 'revoked', 'deprecated']] AS stored
+     UNWIND stored + [null] AS property
+     RETURN label, collect(DISTINCT property) AS stored`,
+  );
+  const seen: string[] = [];
+  for (const row of rows) {
+    const label = row.label as string;
+    if (!isNodeLabel(label)) continue;
+    seen.push(label);
+    const undeclared = (row.stored as string[]).filter((p) => !(BASE_PROPERTIES[label] as string[]).includes(p));
+    assert.deepEqual(undeclared, [], `${label} nodes store ${undeclared.join(', ')}, which BASE_PROPERTIES leaves out`);
+  }
+  return seen;
 }

@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../helpers/api.js';
 import { externalId, loadObjects, type StixLike } from '../helpers/bundles.js';
 import { expectedCountermeasures } from '../helpers/d3fend-rule.js';
 import { scanAtomicTests, scanSigmaRules } from '../helpers/evidence.js';
-import { countQueries, resetGraph, testGraph } from '../helpers/graph.js';
+import { assertBasePropertiesDeclared, countQueries, resetGraph, testGraph } from '../helpers/graph.js';
 import { sharedData, skipWithoutSharedData } from '../helpers/paths.js';
 
 const skip = skipWithoutSharedData();
@@ -153,6 +153,21 @@ describe('coverage on the real data', { skip }, () => {
     );
   };
   const groupTechniques = (groupId: string) => usedBy(['intrusion-set'], [groupId]);
+
+  it('holds no base property that reads of its label leave out (BASE_PROPERTIES)', async () => {
+    const labels = await assertBasePropertiesDeclared(graph);
+    for (const label of [
+      'Technique',
+      'Group',
+      'SigmaRule',
+      'AtomicTest',
+      'D3fendTechnique',
+      'D3fendTactic',
+      'Artifact',
+    ]) {
+      assert.ok(labels.includes(label), `the real data holds ${label} nodes`);
+    }
+  });
 
   it('the whole enterprise matrix', async () => {
     assert.deepEqual(

@@ -23,7 +23,7 @@ import type { Graph } from '../../src/graph/driver.js';
 import { parseNavigatorLayer } from '../../src/seed/layer.js';
 import { seed } from '../../src/seed/pipeline.js';
 import { startTestServer } from '../helpers/api.js';
-import { countQueries, resetGraph, seedFixtures, testGraph } from '../helpers/graph.js';
+import { assertBasePropertiesDeclared, countQueries, resetGraph, seedFixtures, testGraph } from '../helpers/graph.js';
 import { fixture } from '../helpers/paths.js';
 
 /** The mini bundle and a later version of it. */
@@ -140,6 +140,13 @@ describe('projection: answers with only the needed properties read equal answers
     assert.equal(response.body.kind, 'single');
     return response.body.kind === 'single' ? response.body.singleResult : null;
   };
+
+  it('asks each label only for the base properties its nodes store', async () => {
+    const labels = await assertBasePropertiesDeclared(graph);
+    for (const label of ['Technique', 'SigmaRule', 'AtomicTest', 'D3fendTechnique', 'Artifact', 'TechniqueVersion']) {
+      assert.ok(labels.includes(label), `the fixtures hold ${label} nodes`);
+    }
+  });
 
   it('gives every technique its coverage facts at seed time (parent only for sub-techniques)', async () => {
     const rows = await graph.read('MATCH (t:Technique) RETURN t.id AS id, t.isSubtechnique AS sub, properties(t) AS p');

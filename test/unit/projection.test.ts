@@ -15,7 +15,7 @@ import {
   RELATED_PROPERTIES,
 } from '../../src/api/projection.js';
 import { loadTypeDefs } from '../../src/api/schema.js';
-import { NODE_KEYS } from '../../src/graph/model.js';
+import { BASE_PROPERTIES, NODE_KEYS } from '../../src/graph/model.js';
 import { RELATIONS, type RelationName, targetLabel } from '../../src/graph/relations.js';
 
 const schema = buildSchema(loadTypeDefs().join('\n'));
@@ -32,13 +32,18 @@ describe('projection of stored properties', () => {
     assert.ok(!keep.D3fendTechnique?.includes('kbArticle'));
   });
 
-  it('always reads what identifies a node and tells whether it is current', () => {
+  it('always reads what identifies a node and tells whether it is current, of the base properties its label stores', () => {
     const keep = kept('{ technique(id: "T1") { id } }');
     for (const label of Object.keys(NODE_KEYS) as (keyof typeof NODE_KEYS)[]) {
-      for (const property of [NODE_KEYS[label], 'revoked', 'deprecated', 'name']) {
+      for (const property of [NODE_KEYS[label], ...BASE_PROPERTIES[label]]) {
         assert.ok(keep[label]?.includes(property), `${label} keeps ${property}`);
       }
     }
+    for (const property of ['id', 'name', 'revoked', 'deprecated']) assert.ok(keep.Technique?.includes(property));
+    // A Sigma rule has a title, not a name, and no revoked or deprecated flag: asking for them costs Neo4j a walk
+    // through all of the rule's properties each.
+    assert.deepEqual(keep.SigmaRule, ['id', 'uid']);
+    assert.ok(!keep.AtomicTest?.includes('revoked'));
   });
 
   it('applies fields selected on an interface to every label', () => {
