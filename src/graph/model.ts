@@ -60,18 +60,19 @@ export const ATTACK_LABELS = [
 ] as const satisfies readonly NodeLabel[];
 
 /**
- * The properties a read returns of any node whatever a request selects (projection.ts), besides its label's key:
- * what identifies it to a person, names it (sorting, tactic lookups) or tells whether it is current (the filters
- * that hide revoked and deprecated objects).
+ * The properties a read returns of a node whatever a request selects (projection.ts), besides its label's key, where
+ * its label stores them: what identifies it to a person, names it (sorting, tactic lookups) or tells whether it is
+ * current (the filters that hide revoked and deprecated objects).
  */
 export type BaseProperty = 'id' | 'name' | 'revoked' | 'deprecated';
 
 const ATTACK_BASE: readonly BaseProperty[] = ['id', 'name', 'revoked', 'deprecated'];
 
 /**
- * Which base properties the nodes of each label store (the seeders and writers decide; a test compares this with a
- * seeded graph). A read asks only for these: looking up a property a node lacks walks all of its properties, so a
- * Sigma rule asked for `name`, `revoked` and `deprecated` costs Neo4j three such walks for nothing.
+ * Which base properties the nodes of each label store (the seeders and writers decide; a test checks that no node of
+ * a seeded graph stores one its label's entry leaves out). A read asks only for these: looking up a property a node
+ * lacks walks all of its properties, so a Sigma rule asked for `name`, `revoked` and `deprecated` costs Neo4j three
+ * such walks for nothing. Search, which reads several labels with one list, asks for what any of them stores.
  */
 export const BASE_PROPERTIES: Readonly<Record<NodeLabel, readonly BaseProperty[]>> = {
   ...(Object.fromEntries(ATTACK_LABELS.map((label) => [label, ATTACK_BASE])) as Record<

@@ -141,9 +141,19 @@ describe('projection: answers with only the needed properties read equal answers
     return response.body.kind === 'single' ? response.body.singleResult : null;
   };
 
-  it('asks each label only for the base properties its nodes store', async () => {
+  it('stores on each label no base property that BASE_PROPERTIES leaves out (what reads ask for)', async () => {
     const labels = await assertBasePropertiesDeclared(graph);
-    for (const label of ['Technique', 'SigmaRule', 'AtomicTest', 'D3fendTechnique', 'Artifact', 'TechniqueVersion']) {
+    for (const label of [
+      'Technique',
+      'SigmaRule',
+      'AtomicTest',
+      'D3fendTechnique',
+      'D3fendTactic',
+      'Artifact',
+      'TechniqueVersion',
+      'TacticVersion',
+      'CoverageClaim',
+    ]) {
       assert.ok(labels.includes(label), `the fixtures hold ${label} nodes`);
     }
   });
