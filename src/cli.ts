@@ -126,7 +126,7 @@ async function seedCommand(args: string[], options: { emptyGraph?: boolean } = {
   try {
     const result = await seed(graph, request, { batchSize, progress: terminalProgress(), strict: values.strict });
     const { sources, links } = result;
-    console.error(`\n${seedTable(sources)}\n`);
+    console.error(`\n${seedTable(sources, result.writeSeconds)}\n`);
     for (const summary of sources) {
       // Every skipped file is listed; other warnings are shortened unless --verbose.
       for (const w of summary.warnings.filter((w) => w.skipped)) {

@@ -17,13 +17,16 @@ const BAR_WIDTH = 24;
 
 /**
  * A Progress that draws one live line on a TTY (a bar with count, percentage, rate and time left while a source is
- * written) and prints plain lines otherwise: one per source when its write starts, one every 5 s while it runs, and
- * the `done` lines. `now` is the clock (milliseconds), for tests.
+ * written; while several are written at once, each one's name and percentage) and prints plain lines otherwise: one
+ * per source when its write starts, one every 5 s while it runs, and the `done` lines. `now` is the clock
+ * (milliseconds), for tests.
  */
 export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, now: () => number = Date.now): Progress {
   const live = stream.isTTY === true;
   let lastDrawn = 0;
   const writes = new Map<string, { started: number; lastPrinted: number }>();
+  // The sources being written now, in the order they started, with their fraction written.
+  const active = new Map<string, number>();
   return {
     update(source, status) {
       const t = now();
@@ -40,10 +43,19 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, no
         if (!live) stream.write(`${source}: writing ${count(total)} parsed objects\n`);
       }
       const line = writeStatus(source, written, total, t - write.started);
+      if (written < total) active.set(source, total > 0 ? written / total : 1);
+      else active.delete(source);
       if (live) {
         if (t - lastDrawn < REDRAW_MS && written < total) return;
         lastDrawn = t;
-        stream.write(`\r\x1b[2K${line.bar}`);
+        const others = [...active].filter(([name]) => name !== source);
+        const text =
+          others.length === 0
+            ? line.bar
+            : [[source, total > 0 ? written / total : 1] as const, ...others]
+                .map(([name, fraction]) => `${name} ${Math.floor(Math.min(fraction, 1) * 100)}%`)
+                .join(' · ');
+        stream.write(`\r\x1b[2K${text}`);
       } else if (t - write.lastPrinted >= PLAIN_EVERY_MS && written < total) {
         write.lastPrinted = t;
         stream.write(`${line.plain}\n`);
@@ -79,7 +91,11 @@ export function writeStatus(
   };
 }
 
-/** The final table of a seed: per source, what was parsed, written and retired, its warnings and its seconds. */
+/**
+ * The final table of a seed: per source, what was parsed, written and retired, its warnings and its seconds. The
+ * total's write seconds are `writeSeconds` when given (the write's wall time: sources of unrelated labels are written
+ * at the same time), else the sum.
+ */
 export function seedTable(
   sources: readonly {
     scope: string;
@@ -92,6 +108,7 @@ export function seedTable(
     readSeconds: number;
     seconds: number;
   }[],
+  writeSeconds?: number,
 ): string {
   const header = ['source', 'parsed', 'nodes', 'edges', 'retired', 'warnings', 'skipped files', 'read s', 'write s'];
   const rows = sources.map((s) => [
@@ -115,7 +132,7 @@ export function seedTable(
     count(sum((s) => s.warnings.length)),
     count(sum((s) => s.warnings.filter((w) => w.skipped).length)),
     sum((s) => s.readSeconds).toFixed(1),
-    sum((s) => s.seconds).toFixed(1),
+    (writeSeconds ?? sum((s) => s.seconds)).toFixed(1),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>

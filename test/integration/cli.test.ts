@@ -196,7 +196,12 @@ describe('coverage-graph seed --json', () => {
       // Every Technique gets its coverage facts.
       techniqueFacts: await count('(:Technique)'),
     });
-    const seconds = report.sources.reduce((sum, s) => sum + s.readSeconds + s.writeSeconds, 0);
+    // Sources of unrelated labels are written at the same time: the write's wall time is at least the longest
+    // source's and at most their sum (each rounded to the millisecond).
+    const perSource = report.sources.map((s) => s.writeSeconds);
+    assert.ok(report.writeSeconds >= Math.max(...perSource) - 0.002, JSON.stringify(report));
+    assert.ok(report.writeSeconds <= perSource.reduce((a, b) => a + b, 0) + 0.002, JSON.stringify(report));
+    const seconds = report.sources.reduce((sum, s) => sum + s.readSeconds, 0) + report.writeSeconds;
     assert.ok(report.totalSeconds > seconds + report.schemaSeconds + report.linkSeconds, JSON.stringify(report));
 
     // Not a terminal: plain lines (no cursor codes), one per source read and written, and the final table.

@@ -42,6 +42,31 @@ describe('terminalProgress', () => {
     assert.equal(out.written.at(-1), '\r\x1b[2Katomic: 10 nodes\n', 'a done line replaces the bar');
   });
 
+  it('names every source being written, with its percentage, while several are written at once', () => {
+    const out = capture(true);
+    const progress = terminalProgress(out.stream, out.clock);
+    out.at(0);
+    progress.writing('attack:enterprise-attack', 0, 1000);
+    out.at(200);
+    progress.writing('sigma:sigmahq', 0, 400);
+    assert.equal(out.written.at(-1), '\r\x1b[2Ksigma:sigmahq 0% · attack:enterprise-attack 0%');
+    out.at(400);
+    progress.writing('attack:enterprise-attack', 250, 1000);
+    assert.equal(out.written.at(-1), '\r\x1b[2Kattack:enterprise-attack 25% · sigma:sigmahq 0%');
+    out.at(600);
+    progress.writing('sigma:sigmahq', 400, 400);
+    assert.equal(out.written.at(-1), '\r\x1b[2Ksigma:sigmahq 100% · attack:enterprise-attack 25%');
+    progress.done('sigma:sigmahq: done');
+    out.at(800);
+    progress.writing('attack:enterprise-attack', 500, 1000);
+    assert.ok(
+      out.written
+        .at(-1)
+        ?.startsWith('\r\x1b[2Kattack:enterprise-attack [############------------]  50% 500/1,000 written'),
+      'one source left: its full bar again',
+    );
+  });
+
   it('prints plain lines when not a terminal: the start of a write, every 5 s while it runs, the done lines', () => {
     const out = capture(false);
     const progress = terminalProgress(out.stream, out.clock);

@@ -1,12 +1,23 @@
-// The default sources and fetching: seed/sources.yml names the official bundles; files and URLs are read alike.
+// The default sources and fetching (seed/sources.yml names the official bundles; files and URLs are read alike), and
+// which sources a seed writes at the same time.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { SourceError } from '../../src/errors.js';
+import {
+  ATOMIC_LABELS,
+  ATTACK_LABELS,
+  D3FEND_LABELS,
+  type NodeLabel,
+  RELEASE_LABELS,
+  SIGMA_LABELS,
+} from '../../src/graph/model.js';
 import { defaultSources } from '../../src/seed/defaults.js';
 import { fetchSource } from '../../src/seed/fetch.js';
+import { writeLanes } from '../../src/seed/pipeline.js';
+import type { SourceRecords } from '../../src/seed/records.js';
 import { fixture } from '../helpers/paths.js';
 
 describe('default sources', () => {
@@ -53,5 +64,38 @@ describe('fetchSource', () => {
     await assert.rejects(fetchSource(fixture('attack')), {
       message: `${fixture('attack')}: file: is a folder, expected a file`,
     });
+  });
+});
+
+describe('write lanes', () => {
+  const source = (labels: readonly NodeLabel[], edges: [NodeLabel, NodeLabel][] = []) => ({
+    labels,
+    records: {
+      nodes: [],
+      edges: edges.map(([from, to]) => ({ from: { label: from }, to: { label: to } })),
+    } as unknown as SourceRecords,
+  });
+
+  it('writes sources of unrelated labels at the same time and sources sharing a label one after another, in order', () => {
+    const sources = [
+      source(ATTACK_LABELS),
+      source(RELEASE_LABELS),
+      source(ATTACK_LABELS),
+      source(D3FEND_LABELS),
+      source(SIGMA_LABELS),
+      source(SIGMA_LABELS),
+      source(ATOMIC_LABELS),
+    ];
+    assert.deepEqual(writeLanes(sources), [[0, 2], [1], [3], [4, 5], [6]]);
+  });
+
+  it('joins the lanes of the labels a source links, keeping the order of the sources', () => {
+    const sources = [
+      source(SIGMA_LABELS),
+      source(ATOMIC_LABELS),
+      source(D3FEND_LABELS),
+      source(['CoverageClaim'], [['SigmaRule', 'AtomicTest']]),
+    ];
+    assert.deepEqual(writeLanes(sources), [[0, 1, 3], [2]]);
   });
 });
