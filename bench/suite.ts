@@ -133,7 +133,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
           // A server swamped by the previous run (the naive one at 64 connections) may need a while to drain.
           const bytes = await checkAnswer(turn.url, turn.body, turn.what, 60);
           results.answerBytes[turn.kind] = { ...results.answerBytes[turn.kind], [scenario.name]: bytes };
-          await load(turn.url, turn.body, 8, options.smoke ? { amount: 20 } : { duration: 1 }, turn.pids); // warm-up
+          await load(turn.url, turn.body, 8, options.smoke ? { amount: 20 } : { duration: 1 }, turn.pids); // this scenario again, just before its runs
         }
         for (const connections of options.connections) {
           const limit = options.smoke ? { amount: 10 * connections } : { duration: options.duration };
