@@ -34,7 +34,10 @@ export interface SeedRunFigures {
   /** Per source (a CLI run's also carry the rest of its `--json` summary). */
   sources: { scope: string; nodes: number; edges: number; readSeconds: number; writeSeconds: number }[];
   readSeconds: number;
-  /** Writing the sources (nodes, edges, retiring what vanished, Dataset nodes), wall time: the real seed writes sources of unrelated labels at the same time. */
+  /**
+   * Writing the sources (nodes, edges, retiring what vanished, Dataset nodes), wall time: the real seed writes sources
+   * of unrelated labels at the same time.
+   */
   writeSeconds: number;
   schemaSeconds: number;
   linkSeconds: number;

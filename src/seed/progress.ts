@@ -43,7 +43,7 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, no
         if (!live) stream.write(`${source}: writing ${count(total)} parsed objects\n`);
       }
       const line = writeStatus(source, written, total, t - write.started);
-      if (written < total) active.set(source, total > 0 ? written / total : 1);
+      if (written < total) active.set(source, line.fraction);
       else active.delete(source);
       if (live) {
         if (t - lastDrawn < REDRAW_MS && written < total) return;
@@ -52,8 +52,8 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, no
         const text =
           others.length === 0
             ? line.bar
-            : [[source, total > 0 ? written / total : 1] as const, ...others]
-                .map(([name, fraction]) => `${name} ${Math.floor(Math.min(fraction, 1) * 100)}%`)
+            : [[source, line.fraction] as const, ...others]
+                .map(([name, fraction]) => `${name} ${Math.floor(fraction * 100)}%`)
                 .join(' · ');
         stream.write(`\r\x1b[2K${text}`);
       } else if (t - write.lastPrinted >= PLAIN_EVERY_MS && written < total) {
@@ -67,13 +67,16 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, no
   };
 }
 
-/** The live bar and the plain line of a write: count, percentage, rate so far and the time left at that rate. */
+/**
+ * The live bar and the plain line of a write (count, percentage, rate so far and the time left at that rate), and
+ * the fraction written (at most 1).
+ */
 export function writeStatus(
   source: string,
   written: number,
   total: number,
   elapsedMs: number,
-): { bar: string; plain: string } {
+): { bar: string; plain: string; fraction: number } {
   const fraction = total > 0 ? Math.min(written / total, 1) : 1;
   const filled = Math.round(fraction * BAR_WIDTH);
   const percent = `${Math.floor(fraction * 100)}%`;
@@ -82,6 +85,7 @@ export function writeStatus(
   const rateText = rate === null ? '–/s' : `${count(Math.round(rate))}/s`;
   const eta = left === null ? 'ETA –' : `ETA ${duration(left)}`;
   return {
+    fraction,
     bar:
       `${source} [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${percent.padStart(4)} ` +
       `${count(written)}/${count(total)} written  ${rateText}  ${eta}`,
