@@ -12,6 +12,9 @@ import {
 } from './model.js';
 
 /** Scopes in display order; a node or edge lists the scopes (source slices) that contain it. */
+// Lists of rows and keys travel inside a map parameter (`$batch.rows`, `$kept.keys`), never as a top-level list:
+// Neo4j keys its plan cache on a list parameter's size, in powers of ten, so a top-level list costs a new plan
+// (25-60 ms on a warm JVM, 150-190 ms on a cold one) each time a batch's size crosses one (bench/notes.md, step 35).
 const SCOPE_ORDER = ['attack:enterprise-attack', 'attack:mobile-attack', 'attack:ics-attack'];
 
 const ATTACK = new Set<string>(ATTACK_LABELS);
@@ -56,7 +59,7 @@ export async function writeRecords(
     const cypher = nodeUpsert(label as NodeLabel);
     for (const batch of chunks(group, batchSize)) {
       const rows = batch.map((n: NodeRecord) => ({ key: n.key, props: n.props }));
-      await graph.write((run) => run(cypher, { rows, scope: records.scope, scopeOrder }));
+      await graph.write((run) => run(cypher, { batch: { rows }, scope: records.scope, scopeOrder }));
       written.nodes += batch.length;
       progress(written);
     }
@@ -66,7 +69,7 @@ export async function writeRecords(
     const cypher = edgeUpsert(type, fromLabel, toLabel);
     for (const batch of chunks(group, batchSize)) {
       const rows = batch.map((e: EdgeRecord) => ({ from: e.from.key, to: e.to.key, key: e.key, props: e.props }));
-      await graph.write((run) => run(cypher, { rows, scope: records.scope, scopeOrder }));
+      await graph.write((run) => run(cypher, { batch: { rows }, scope: records.scope, scopeOrder }));
       written.edges += batch.length;
       progress(written);
     }
@@ -90,22 +93,22 @@ export async function removeVanished(
   let removedNodes = 0;
   await graph.write(async (run) => {
     const [edgeRow] = await run(
-      `MATCH (a)-[r]->(b) WHERE $scope IN r.scopes AND NOT r.key IN $keep
+      `MATCH (a)-[r]->(b) WHERE $scope IN r.scopes AND NOT r.key IN $kept.keys
        ${setScope('r', 'remove', false)}
        WITH r WHERE size(r.scopes) = 0
        DELETE r
        RETURN count(*) AS removed`,
-      { scope: records.scope, keep: edgeKeys, scopeOrder },
+      { scope: records.scope, kept: { keys: edgeKeys }, scopeOrder },
     );
     removedEdges = Number(edgeRow?.removed ?? 0);
     for (const label of labels) {
       const [nodeRow] = await run(
-        `MATCH (n:${label}) WHERE $scope IN n.scopes AND NOT n.${NODE_KEYS[label]} IN $keep
+        `MATCH (n:${label}) WHERE $scope IN n.scopes AND NOT n.${NODE_KEYS[label]} IN $kept.keys
          ${setScope('n', 'remove', ATTACK.has(label))}
          WITH n WHERE size(n.scopes) = 0
          DETACH DELETE n
          RETURN count(*) AS removed`,
-        { scope: records.scope, keep: nodeKeys, scopeOrder },
+        { scope: records.scope, kept: { keys: nodeKeys }, scopeOrder },
       );
       removedNodes += Number(nodeRow?.removed ?? 0);
     }
@@ -165,7 +168,7 @@ const APPLY_NEWEST = (x: string) => `
 
 function nodeUpsert(label: NodeLabel): string {
   const extra = ATTACK.has(label) ? 'SET n:AttackObject' : '';
-  return `UNWIND $rows AS row
+  return `UNWIND $batch.rows AS row
     MERGE (n:${label} {${NODE_KEYS[label]}: row.key})
     ${extra}
     ${APPLY_NEWEST('n')}
@@ -173,7 +176,7 @@ function nodeUpsert(label: NodeLabel): string {
 }
 
 function edgeUpsert(type: RelType, fromLabel: NodeLabel, toLabel: NodeLabel): string {
-  return `UNWIND $rows AS row
+  return `UNWIND $batch.rows AS row
     MATCH (a:${fromLabel} {${NODE_KEYS[fromLabel]}: row.from})
     MATCH (b:${toLabel} {${NODE_KEYS[toLabel]}: row.to})
     MERGE (a)-[r:${type} {key: row.key}]->(b)
