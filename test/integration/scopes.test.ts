@@ -28,6 +28,36 @@ describe('seed scopes on hand-made bundles', () => {
   });
   after(() => graph?.close());
 
+  it('passes no list sized by the data as a top-level parameter, so Neo4j plans each statement once', async () => {
+    // Neo4j keys its plan cache on a top-level list parameter's size in powers of ten: batches of 1, 2 and 3 rows
+    // would each be planned anew. Rows and kept keys travel inside a map.
+    const sent: { cypher: string; params: Record<string, unknown> }[] = [];
+    const stop = graph.onQuery((cypher, params) => sent.push({ cypher, params }));
+    let small: Awaited<ReturnType<typeof fingerprint>>;
+    try {
+      await resetGraph(graph);
+      await seedAttack(graph, [ENT_V1], 3);
+      await seedAttack(graph, [ICS], 3);
+      small = await fingerprint(graph);
+    } finally {
+      stop();
+    }
+    // Each statement sends a top-level list (the scope order, say) with one length whatever the data.
+    const lengths = new Map<string, Set<number>>();
+    for (const { cypher, params } of sent) {
+      for (const [name, value] of Object.entries(params)) {
+        const key = `$${name} of ${cypher.trim().slice(0, 60)}`;
+        if (Array.isArray(value)) lengths.set(key, (lengths.get(key) ?? new Set()).add(value.length));
+      }
+    }
+    assert.ok(lengths.size > 0);
+    for (const [key, seen] of lengths) assert.equal(seen.size, 1, `${key}: lengths ${[...seen]}`);
+    const batches = sent.filter(({ cypher }) => cypher.includes('UNWIND $batch.rows'));
+    const sizes = new Set(batches.map(({ params }) => (params.batch as { rows: unknown[] }).rows.length));
+    assert.deepEqual([...sizes].sort(), [1, 2, 3]);
+    assert.deepEqual(await seeded([ENT_V1], [ICS]), small);
+  });
+
   it('an upgrade leaves what the new release alone leaves: retired objects, moved edges, dropped tactics', async () => {
     const alone = await seeded([ENT_V2]);
     assert.deepEqual(await seeded([ENT_V1], [ENT_V2]), alone);
