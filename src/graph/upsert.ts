@@ -1,4 +1,4 @@
-// Every statement that changes the graph during a seed: schema, batched node and edge upserts, scope clean-up, datasets.
+// The statements that write a source during a seed: schema, batched node and edge upserts, scope clean-up, datasets.
 import type { EdgeRecord, NodeRecord, SourceRecords } from '../seed/records.js';
 import type { Graph } from './driver.js';
 import {
@@ -11,28 +11,32 @@ import {
   SCHEMA_STATEMENTS,
 } from './model.js';
 
+// The statements that write a source's rows, retire what vanished from it and record its Dataset take one map
+// parameter (`$batch`, `$dataset`) holding their rows or keys, their scope and the rest. Neo4j keys its plan cache on the text and on each top-level parameter's type, and the type of a list or a
+// string carries its size in powers of ten (null is a type of its own): a batch of 1 row after batches of 2-10, a
+// scope of 6 characters after one of 24, or a Dataset without a version after one with, would each cost a new plan
+// (25-60 ms on a warm JVM, 150-190 ms on a cold one). A map's fields do not (bench/notes.md, step 35).
+
 /** Scopes in display order; a node or edge lists the scopes (source slices) that contain it. */
-// Lists of rows and keys travel inside a map parameter (`$batch.rows`, `$kept.keys`), never as a top-level list:
-// Neo4j keys its plan cache on a list parameter's size, in powers of ten, so a top-level list costs a new plan
-// (25-60 ms on a warm JVM, 150-190 ms on a cold one) each time a batch's size crosses one (bench/notes.md, step 35).
 const SCOPE_ORDER = ['attack:enterprise-attack', 'attack:mobile-attack', 'attack:ics-attack'];
 
 const ATTACK = new Set<string>(ATTACK_LABELS);
 
 /**
- * Cypher fragment that adds $scope to (or removes it from) x.scopes, keeping a stable order. For ATT&CK nodes it also
- * derives x.domains (the ATT&CK domains among the scopes). On removal, a copy of properties from $scope is forgotten.
+ * Cypher fragment that adds $batch.scope to (or removes it from) x.scopes, keeping a stable order. For ATT&CK nodes it
+ * also derives x.domains (the ATT&CK domains among the scopes). On removal, a copy of properties from the scope is
+ * forgotten.
  */
 function setScope(x: string, change: 'add' | 'remove', withDomains: boolean): string {
-  const kept = `[s IN coalesce(${x}.scopes, []) WHERE s <> $scope]${change === 'add' ? ' + $scope' : ''}`;
+  const kept = `[s IN coalesce(${x}.scopes, []) WHERE s <> $batch.scope]${change === 'add' ? ' + $batch.scope' : ''}`;
   const domains = withDomains ? `, ${x}.domains = [s IN ordered WHERE s STARTS WITH 'attack:' | substring(s, 7)]` : '';
   const forget =
     change === 'remove'
-      ? `, ${x}.propsScope = CASE WHEN ${x}.propsScope = $scope THEN null ELSE ${x}.propsScope END`
+      ? `, ${x}.propsScope = CASE WHEN ${x}.propsScope = $batch.scope THEN null ELSE ${x}.propsScope END`
       : '';
   return `
   WITH ${x}, ${kept} AS kept
-  WITH ${x}, [s IN $scopeOrder WHERE s IN kept] + [s IN kept WHERE NOT s IN $scopeOrder] AS ordered
+  WITH ${x}, [s IN $batch.scopeOrder WHERE s IN kept] + [s IN kept WHERE NOT s IN $batch.scopeOrder] AS ordered
   SET ${x}.scopes = ordered${domains}${forget}`;
 }
 
@@ -54,12 +58,13 @@ export async function writeRecords(
 ): Promise<{ nodes: number; edges: number }> {
   checkVocabulary(records);
   const written = { nodes: 0, edges: 0 };
-  const scopeOrder = [...SCOPE_ORDER, records.scope].filter((s, i, all) => all.indexOf(s) === i);
+  const { scope } = records;
+  const scopeOrder = scopeOrderOf(scope);
   for (const [label, group] of groupBy(records.nodes, (n) => n.label)) {
     const cypher = nodeUpsert(label as NodeLabel);
     for (const batch of chunks(group, batchSize)) {
       const rows = batch.map((n: NodeRecord) => ({ key: n.key, props: n.props }));
-      await graph.write((run) => run(cypher, { batch: { rows }, scope: records.scope, scopeOrder }));
+      await graph.write((run) => run(cypher, { batch: { rows, scope, scopeOrder } }));
       written.nodes += batch.length;
       progress(written);
     }
@@ -69,7 +74,7 @@ export async function writeRecords(
     const cypher = edgeUpsert(type, fromLabel, toLabel);
     for (const batch of chunks(group, batchSize)) {
       const rows = batch.map((e: EdgeRecord) => ({ from: e.from.key, to: e.to.key, key: e.key, props: e.props }));
-      await graph.write((run) => run(cypher, { batch: { rows }, scope: records.scope, scopeOrder }));
+      await graph.write((run) => run(cypher, { batch: { rows, scope, scopeOrder } }));
       written.edges += batch.length;
       progress(written);
     }
@@ -88,27 +93,28 @@ export async function removeVanished(
 ): Promise<{ removedNodes: number; removedEdges: number }> {
   const nodeKeys = records.nodes.map((n) => n.key);
   const edgeKeys = records.edges.map((e) => e.key);
-  const scopeOrder = [...SCOPE_ORDER, records.scope];
+  const { scope } = records;
+  const scopeOrder = scopeOrderOf(scope);
   let removedEdges = 0;
   let removedNodes = 0;
   await graph.write(async (run) => {
     const [edgeRow] = await run(
-      `MATCH (a)-[r]->(b) WHERE $scope IN r.scopes AND NOT r.key IN $kept.keys
+      `MATCH (a)-[r]->(b) WHERE $batch.scope IN r.scopes AND NOT r.key IN $batch.keys
        ${setScope('r', 'remove', false)}
        WITH r WHERE size(r.scopes) = 0
        DELETE r
        RETURN count(*) AS removed`,
-      { scope: records.scope, kept: { keys: edgeKeys }, scopeOrder },
+      { batch: { keys: edgeKeys, scope, scopeOrder } },
     );
     removedEdges = Number(edgeRow?.removed ?? 0);
     for (const label of labels) {
       const [nodeRow] = await run(
-        `MATCH (n:${label}) WHERE $scope IN n.scopes AND NOT n.${NODE_KEYS[label]} IN $kept.keys
+        `MATCH (n:${label}) WHERE $batch.scope IN n.scopes AND NOT n.${NODE_KEYS[label]} IN $batch.keys
          ${setScope('n', 'remove', ATTACK.has(label))}
          WITH n WHERE size(n.scopes) = 0
          DETACH DELETE n
          RETURN count(*) AS removed`,
-        { scope: records.scope, kept: { keys: nodeKeys }, scopeOrder },
+        { batch: { keys: nodeKeys, scope, scopeOrder } },
       );
       removedNodes += Number(nodeRow?.removed ?? 0);
     }
@@ -125,11 +131,12 @@ export async function writeDataset(
 ): Promise<void> {
   await graph.write((run) =>
     run(
-      `MERGE (d:Dataset {name: $name})
-       SET d = $extra
-       SET d.name = $name, d.source = $source, d.version = $version, d.location = $location, d.modified = $modified,
-           d.sha256 = $sha256, d.loadedAt = $loadedAt, d.counts = $counts`,
-      { ...records.dataset, extra: records.dataset.extra ?? {}, loadedAt, counts: JSON.stringify(counts) },
+      `MERGE (d:Dataset {name: $dataset.name})
+       SET d = $dataset.extra
+       SET d.name = $dataset.name, d.source = $dataset.source, d.version = $dataset.version,
+           d.location = $dataset.location, d.modified = $dataset.modified, d.sha256 = $dataset.sha256,
+           d.loadedAt = $dataset.loadedAt, d.counts = $dataset.counts`,
+      { dataset: { ...records.dataset, extra: records.dataset.extra ?? {}, loadedAt, counts: JSON.stringify(counts) } },
     ),
   );
 }
@@ -160,11 +167,11 @@ function checkVocabulary(records: SourceRecords): void {
  */
 const APPLY_NEWEST = (x: string) => `
   WITH ${x}, row,
-    ${x}.propsScope IS NULL OR ${x}.propsScope = $scope
+    ${x}.propsScope IS NULL OR ${x}.propsScope = $batch.scope
     OR coalesce(row.props.modified, '') > coalesce(${x}.modified, '')
-    OR (coalesce(row.props.modified, '') = coalesce(${x}.modified, '') AND $scope < ${x}.propsScope) AS newest
+    OR (coalesce(row.props.modified, '') = coalesce(${x}.modified, '') AND $batch.scope < ${x}.propsScope) AS newest
   SET ${x} += CASE WHEN newest THEN row.props ELSE {} END,
-      ${x}.propsScope = CASE WHEN newest THEN $scope ELSE ${x}.propsScope END`;
+      ${x}.propsScope = CASE WHEN newest THEN $batch.scope ELSE ${x}.propsScope END`;
 
 function nodeUpsert(label: NodeLabel): string {
   const extra = ATTACK.has(label) ? 'SET n:AttackObject' : '';
@@ -182,6 +189,11 @@ function edgeUpsert(type: RelType, fromLabel: NodeLabel, toLabel: NodeLabel): st
     MERGE (a)-[r:${type} {key: row.key}]->(b)
     ${APPLY_NEWEST('r')}
     ${setScope('r', 'add', false)}`;
+}
+
+/** The scope order a statement sorts `scopes` by: the ATT&CK domains, then the scope being written if it is another. */
+function scopeOrderOf(scope: string): string[] {
+  return SCOPE_ORDER.includes(scope) ? SCOPE_ORDER : [...SCOPE_ORDER, scope];
 }
 
 function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {

@@ -1,7 +1,8 @@
-// Scopes on small hand-made bundles: upgrades within a domain, objects shared by domains, order independence.
+// Scopes on small hand-made bundles: upgrades, objects shared by domains, independence of seed order and batch size.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Graph } from '../../src/graph/driver.js';
+import { seed } from '../../src/seed/pipeline.js';
 import { fingerprint, resetGraph, seedAttack, testGraph } from '../helpers/graph.js';
 import { fixture } from '../helpers/paths.js';
 
@@ -28,34 +29,53 @@ describe('seed scopes on hand-made bundles', () => {
   });
   after(() => graph?.close());
 
-  it('passes no list sized by the data as a top-level parameter, so Neo4j plans each statement once', async () => {
-    // Neo4j keys its plan cache on a top-level list parameter's size in powers of ten: batches of 1, 2 and 3 rows
-    // would each be planned anew. Rows and kept keys travel inside a map.
+  it('sends each statement with parameters of one size whatever the data, so Neo4j plans it once', async () => {
+    // Neo4j keys its plan cache on a top-level list's or string's size in powers of ten, and on null: a batch of 1
+    // row and one of 2 or 3, the scope `d3fend` and `attack:ics-attack`, would each be planned separately. Rows,
+    // keys, scopes and Dataset fields travel inside a map.
+    const all = (attack: string[]) => ({
+      attack,
+      d3fend: [fixture('d3fend', 'mini.ttl')],
+      sigma: [{ name: 'sigmahq', location: fixture('sigma') }],
+      atomic: [fixture('atomic')],
+    });
     const sent: { cypher: string; params: Record<string, unknown> }[] = [];
     const stop = graph.onQuery((cypher, params) => sent.push({ cypher, params }));
     let small: Awaited<ReturnType<typeof fingerprint>>;
     try {
       await resetGraph(graph);
-      await seedAttack(graph, [ENT_V1], 3);
-      await seedAttack(graph, [ICS], 3);
+      await seed(graph, all([ENT_V1]), { batchSize: 3 });
+      await seed(graph, { attack: [ICS] }, { batchSize: 3 });
       small = await fingerprint(graph);
     } finally {
       stop();
     }
-    // Each statement sends a top-level list (the scope order, say) with one length whatever the data.
-    const lengths = new Map<string, Set<number>>();
+    // Per statement (Neo4j's cache key is its whole text) and parameter: one kind, and for a list or a string one
+    // length (the scope order, the time a seed marks the graph changed).
+    const shapes = new Map<string, Set<string>>();
     for (const { cypher, params } of sent) {
       for (const [name, value] of Object.entries(params)) {
-        const key = `$${name} of ${cypher.trim().slice(0, 60)}`;
-        if (Array.isArray(value)) lengths.set(key, (lengths.get(key) ?? new Set()).add(value.length));
+        const shape =
+          value === null || value === undefined
+            ? 'null'
+            : Array.isArray(value) || typeof value === 'string'
+              ? `${Array.isArray(value) ? 'list' : 'string'} of ${value.length}`
+              : typeof value;
+        const key = `$${name} of ${cypher}`;
+        shapes.set(key, (shapes.get(key) ?? new Set()).add(shape));
       }
     }
-    assert.ok(lengths.size > 0);
-    for (const [key, seen] of lengths) assert.equal(seen.size, 1, `${key}: lengths ${[...seen]}`);
+    assert.ok(shapes.size > 0);
+    for (const [key, seen] of shapes) assert.equal(seen.size, 1, `${key.slice(0, 160)}: ${[...seen].join(', ')}`);
     const batches = sent.filter(({ cypher }) => cypher.includes('UNWIND $batch.rows'));
     const sizes = new Set(batches.map(({ params }) => (params.batch as { rows: unknown[] }).rows.length));
     assert.deepEqual([...sizes].sort(), [1, 2, 3]);
-    assert.deepEqual(await seeded([ENT_V1], [ICS]), small);
+    const scopes = new Set(batches.map(({ params }) => (params.batch as { scope: string }).scope));
+    assert.ok(scopes.has('d3fend') && scopes.has('attack:ics-attack'), [...scopes].join(', '));
+    await resetGraph(graph);
+    await seed(graph, all([ENT_V1]), { batchSize: 5000 });
+    await seed(graph, { attack: [ICS] }, { batchSize: 5000 });
+    assert.deepEqual(await fingerprint(graph), small);
   });
 
   it('an upgrade leaves what the new release alone leaves: retired objects, moved edges, dropped tactics', async () => {
