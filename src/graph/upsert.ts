@@ -12,10 +12,11 @@ import {
 } from './model.js';
 
 // The statements that write a source's rows, retire what vanished from it and record its Dataset take one map
-// parameter (`$batch`, `$dataset`) holding their rows or keys, their scope and the rest. Neo4j keys its plan cache on the text and on each top-level parameter's type, and the type of a list or a
-// string carries its size in powers of ten (null is a type of its own): a batch of 1 row after batches of 2-10, a
-// scope of 6 characters after one of 24, or a Dataset without a version after one with, would each cost a new plan
-// (25-60 ms on a warm JVM, 150-190 ms on a cold one). A map's fields do not (bench/notes.md, step 35).
+// parameter (`$batch`, `$dataset`) holding their rows or keys, their scope and the rest. Neo4j keys its plan cache
+// on the text and on each top-level parameter's type, and the type of a list or a string carries its size in powers
+// of ten (null is a type of its own): a batch of 1 row after batches of 2-10, a scope of 6 characters after one of
+// 24, or a Dataset without a version after one with, would each cost a new plan (25-60 ms on a warm JVM, 150-190 ms
+// on a cold one). A map's fields do not (bench/notes.md, steps 35 and 36).
 
 /** Scopes in display order; a node or edge lists the scopes (source slices) that contain it. */
 const SCOPE_ORDER = ['attack:enterprise-attack', 'attack:mobile-attack', 'attack:ics-attack'];
