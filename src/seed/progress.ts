@@ -24,9 +24,8 @@ const BAR_WIDTH = 24;
 export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, now: () => number = Date.now): Progress {
   const live = stream.isTTY === true;
   let lastDrawn = 0;
-  const writes = new Map<string, { started: number; lastPrinted: number }>();
-  // The sources being written now, in the order they started, with their fraction written.
-  const active = new Map<string, number>();
+  // Every source whose write has started, in that order, with the fraction of it written so far.
+  const writes = new Map<string, { started: number; lastPrinted: number; fraction: number }>();
   return {
     update(source, status) {
       const t = now();
@@ -38,22 +37,22 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, no
       const t = now();
       let write = writes.get(source);
       if (!write) {
-        write = { started: t, lastPrinted: t };
+        write = { started: t, lastPrinted: t, fraction: 0 };
         writes.set(source, write);
         if (!live) stream.write(`${source}: writing ${count(total)} parsed objects\n`);
       }
       const line = writeStatus(source, written, total, t - write.started);
-      if (written < total) active.set(source, line.fraction);
-      else active.delete(source);
+      write.fraction = line.fraction;
       if (live) {
         if (t - lastDrawn < REDRAW_MS && written < total) return;
         lastDrawn = t;
-        const others = [...active].filter(([name]) => name !== source);
+        // Other sources still being written (a finished one has its whole fraction).
+        const others = [...writes].filter(([name, w]) => name !== source && w.fraction < 1);
         const text =
           others.length === 0
             ? line.bar
-            : [[source, line.fraction] as const, ...others]
-                .map(([name, fraction]) => `${name} ${Math.floor(fraction * 100)}%`)
+            : [[source, write] as const, ...others]
+                .map(([name, w]) => `${name} ${Math.floor(w.fraction * 100)}%`)
                 .join(' · ');
         stream.write(`\r\x1b[2K${text}`);
       } else if (t - write.lastPrinted >= PLAIN_EVERY_MS && written < total) {
