@@ -38,8 +38,11 @@ export async function resetGraph(graph: Graph): Promise<void> {
   });
 }
 
-/** Seeds the hand-made fixtures of all four sources (mini Enterprise bundle, mini ontology, rules, tests). */
-export function seedFixtures(graph: Graph) {
+/**
+ * Seeds the hand-made fixtures of all four sources (mini Enterprise bundle, mini ontology, rules, tests), `batchSize`
+ * rows a batch.
+ */
+export function seedFixtures(graph: Graph, batchSize = 5000) {
   return seed(
     graph,
     {
@@ -48,7 +51,7 @@ export function seedFixtures(graph: Graph) {
       sigma: [{ name: 'sigmahq', location: fixture('sigma') }],
       atomic: [fixture('atomic')],
     },
-    { batchSize: 5000 },
+    { batchSize },
   );
 }
 

@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Graph } from '../../src/graph/driver.js';
-import { seed } from '../../src/seed/pipeline.js';
-import { fingerprint, resetGraph, seedAttack, testGraph } from '../helpers/graph.js';
+import { fingerprint, resetGraph, seedAttack, seedFixtures, testGraph } from '../helpers/graph.js';
 import { fixture } from '../helpers/paths.js';
 
 const ENT_V1 = fixture('attack', 'mini-enterprise.json');
@@ -33,19 +32,13 @@ describe('seed scopes on hand-made bundles', () => {
     // Neo4j keys its plan cache on a top-level list's or string's size in powers of ten, and on null: a batch of 1
     // row and one of 2 or 3, the scope `d3fend` and `attack:ics-attack`, would each be planned separately. Rows,
     // keys, scopes and Dataset fields travel inside a map.
-    const all = (attack: string[]) => ({
-      attack,
-      d3fend: [fixture('d3fend', 'mini.ttl')],
-      sigma: [{ name: 'sigmahq', location: fixture('sigma') }],
-      atomic: [fixture('atomic')],
-    });
     const sent: { cypher: string; params: Record<string, unknown> }[] = [];
     const stop = graph.onQuery((cypher, params) => sent.push({ cypher, params }));
     let small: Awaited<ReturnType<typeof fingerprint>>;
     try {
       await resetGraph(graph);
-      await seed(graph, all([ENT_V1]), { batchSize: 3 });
-      await seed(graph, { attack: [ICS] }, { batchSize: 3 });
+      await seedFixtures(graph, 3);
+      await seedAttack(graph, [ICS], 3);
       small = await fingerprint(graph);
     } finally {
       stop();
@@ -73,8 +66,8 @@ describe('seed scopes on hand-made bundles', () => {
     const scopes = new Set(batches.map(({ params }) => (params.batch as { scope: string }).scope));
     assert.ok(scopes.has('d3fend') && scopes.has('attack:ics-attack'), [...scopes].join(', '));
     await resetGraph(graph);
-    await seed(graph, all([ENT_V1]), { batchSize: 5000 });
-    await seed(graph, { attack: [ICS] }, { batchSize: 5000 });
+    await seedFixtures(graph);
+    await seedAttack(graph, [ICS]);
     assert.deepEqual(await fingerprint(graph), small);
   });
 
