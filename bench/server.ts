@@ -2,6 +2,7 @@
 // or the floor (our answers from memory, after the peer's Cypher in floor-peer-cypher).
 import http from 'node:http';
 import { ApolloServer, type ApolloServerOptions, type BaseContext, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { startServer } from '../src/api/server.js';
 import { config } from '../src/config.js';
 import { Graph } from '../src/graph/driver.js';
@@ -36,14 +37,17 @@ export async function startBenchServer(kind: ServerKind): Promise<{ url: string;
 }
 
 /**
- * The peer or the floor behind a bare Apollo Server (no limits, metrics or cache plugins) on Node's HTTP server, as
- * ours is, so that only the GraphQL layer differs.
+ * The peer or the floor behind a bare Apollo Server (no limits, metrics or cache plugins, and cache control off as
+ * in ours) on Node's HTTP server, as ours is, so that only the GraphQL layer differs.
  */
 async function startBareApollo(
   graph: Graph,
   options: ApolloServerOptions<BaseContext>,
 ): Promise<{ url: string; stop(): Promise<void> }> {
-  const apollo = new ApolloServer(options);
+  // Ours turns off Apollo's cache-control plugin (no @cacheControl hints; src/api/server.ts), which otherwise wraps
+  // every field's resolver; so do these. Left on, it cost the floor a quarter of its throughput and the peer 4-14%
+  // (27 November, bench/notes.md step 37).
+  const apollo = new ApolloServer({ ...options, plugins: [ApolloServerPluginCacheControlDisabled()] });
   await apollo.start();
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];

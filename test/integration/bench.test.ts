@@ -1,11 +1,14 @@
-// The benchmark's smoke run on the test Neo4j: every server answers every scenario cleanly, and the report is written.
+// The benchmark's smoke run on the test Neo4j: every server answers every scenario cleanly, and the report is written;
+// the servers compared run on the same Apollo settings.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { PEER_OPERATIONS } from '../../bench/peer.js';
 import { SCENARIOS } from '../../bench/scenarios.js';
+import { startBenchServer } from '../../bench/server.js';
 import type { BenchResults } from '../../bench/suite.js';
 import { projectRoot } from '../../src/config.js';
 import type { Graph } from '../../src/graph/driver.js';
@@ -72,5 +75,29 @@ describe('npm run bench -- --smoke', () => {
     const report = readFileSync(out, 'utf8');
     for (const scenario of SCENARIOS) assert.ok(report.includes(scenario.title));
     assert.match(report, /SMOKE RUN/);
+  });
+
+  it('runs the peer and the floors with Apollo cache control off, as ours runs', async () => {
+    // Left on, the cache-control plugin wraps every field's resolver and marks each answer `no-store` (there are no
+    // hints); it cost the floor a quarter of its throughput. Ours turns it off, so must the servers it is compared to.
+    const scenario = SCENARIOS.find((s) => s.name === 'search');
+    assert.ok(scenario);
+    for (const kind of ['ours-uncached', 'peer', 'floor', 'floor-peer-cypher'] as const) {
+      const running = await startBenchServer(kind);
+      try {
+        const operation = kind === 'peer' ? PEER_OPERATIONS.search : scenario;
+        const response = await fetch(running.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: operation.query, variables: operation.variables }),
+        });
+        const body = (await response.json()) as { errors?: unknown[] };
+        assert.equal(response.status, 200, `${kind}: ${JSON.stringify(body)}`);
+        assert.equal(body.errors, undefined, kind);
+        assert.equal(response.headers.get('cache-control'), null, `${kind} answers without Apollo's cache control`);
+      } finally {
+        await running.stop();
+      }
+    }
   });
 });
