@@ -107,4 +107,29 @@ describe('coverageOf', () => {
     const model = coverageOf(rows, tactics, false, new Set(['TA0006']));
     assert.deepEqual([model.tactics.map((t) => t.tactic.id), model.totals.techniques], [['TA0006'], 1]);
   });
+
+  it('copies each row with every field and its flags, leaving the rows read untouched', () => {
+    const before = structuredClone(rows);
+    for (const rollUp of [false, true]) {
+      const counted = countedTechniques(rows, rollUp);
+      for (const t of counted) {
+        assert.ok(!rows.includes(t), `${t.id} is a copy`);
+        // Every field of the row, and the flags and counts coverage adds.
+        assert.deepEqual(
+          Object.keys(t).sort(),
+          [...Object.keys(row('T0')), 'claimed', 'countered', 'detected', 'tested', 'usedBy'].sort(),
+        );
+      }
+      const t1003 = counted.find((t) => t.id === 'T1003');
+      assert.deepEqual(t1003, {
+        ...row('T1003', { tactics: ['TA0006'], users: groups(9) }),
+        claimed: false,
+        detected: false,
+        countered: false,
+        tested: false,
+        usedBy: 9,
+      });
+    }
+    assert.deepEqual(rows, before);
+  });
 });

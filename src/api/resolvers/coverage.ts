@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { config } from '../../config.js';
 import { BadUserInputError } from '../../errors.js';
 import { atomicFacets, DEFAULT_SIGMA_STATUSES, sigmaCountSlot, sigmaFacets } from '../../graph/coverage-facts.js';
-import { type CoverageScope, filtersEachRule } from '../../graph/read-coverage.js';
+import { type CoverageScope, filtersEachRule, withClaim } from '../../graph/read-coverage.js';
 import { type CoveredTechnique, countedTechniques, coverageOf } from '../../report/coverage.js';
 import { buildLayer } from '../../report/layer.js';
 import { connectionFromList, pageWindow } from '../connection.js';
@@ -76,7 +76,7 @@ export async function counted(
     withTactics || scope.tactics ? ctx.loaders.tactics(scope.domain, false) : [],
     claimedBy(scope.claims ?? null, ctx),
   ]);
-  const rows = claimed ? counts.map((row) => ({ ...row, claimed: claimed.has(row.stixId) })) : counts;
+  const rows = claimed ? counts.map((row) => withClaim(row, claimed.has(row.stixId))) : counts;
   let tacticIds: Set<string> | null = null;
   if (scope.tactics) {
     const idOf = (name: string) =>
