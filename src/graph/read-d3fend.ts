@@ -22,9 +22,15 @@ export interface CounterPathRow {
 export function counterPaths(paths: unknown): CounterPathRow[] {
   if (!Array.isArray(paths)) return [];
   return paths.map((path) => {
-    const [via = '', offensiveRelation = '', offensiveArtifact = '', defensiveRelation = '', defensiveArtifact = ''] =
-      String(path).split('|');
-    const [offensiveArtifactName = '', defensiveArtifactName = ''] = String(path).split('|').slice(5);
+    const [
+      via = '',
+      offensiveRelation = '',
+      offensiveArtifact = '',
+      defensiveRelation = '',
+      defensiveArtifact = '',
+      offensiveArtifactName = '',
+      defensiveArtifactName = '',
+    ] = String(path).split('|');
     return {
       via,
       offensiveRelation,
