@@ -47,7 +47,10 @@ async function startBareApollo(
   // Ours turns off Apollo's cache-control plugin (no @cacheControl hints; src/api/server.ts), which otherwise wraps
   // every field's resolver; so do these. Left on, it cost the floor a quarter of its throughput and the peer 4-14%
   // (27 November, bench/notes.md step 37).
-  const apollo = new ApolloServer({ ...options, plugins: [ApolloServerPluginCacheControlDisabled()] });
+  const apollo = new ApolloServer({
+    ...options,
+    plugins: [...(options.plugins ?? []), ApolloServerPluginCacheControlDisabled()],
+  });
   await apollo.start();
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];

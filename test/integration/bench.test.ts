@@ -1,5 +1,5 @@
 // The benchmark's smoke run on the test Neo4j: every server answers every scenario cleanly, and the report is written;
-// the servers compared run on the same Apollo settings.
+// the servers compared run with Apollo's cache control off, as ours does.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
