@@ -70,15 +70,11 @@ export function countedTechniques(rows: CoverageRow[], rollUp: boolean): Covered
         mitigations: sum('mitigations'),
         users: [...new Set(family.flatMap((r) => r.users))],
       };
-      return withFlags(
-        Object.assign(
-          withClaim(
-            parent,
-            family.some((r) => r.claimed === true),
-          ),
-          summed,
-        ),
+      const copy = withClaim(
+        parent,
+        family.some((r) => r.claimed === true),
       );
+      return withFlags(Object.assign(copy, summed));
     })
     .filter((t) => t.inScope);
 }
