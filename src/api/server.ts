@@ -132,7 +132,17 @@ export async function startServer(
   const authorized = apiKeyCheck(config.api.apiKeys);
   const cache = new HttpResponseCache(graph, config.api.responseCacheMb * 1024 * 1024);
   httpServer.on('request', (req, res) => {
-    res.on('finish', () => metrics.httpRequests.inc({ route: routeOf(req.url), status: String(res.statusCode) }));
+    // Parsed once: the handler and the metric label both read it. A request target that is no URL (`GET http://[`)
+    // gets a 400 here; before, it was a 500 and then an uncaught error in the metric label that stopped the server.
+    const url = URL.canParse(req.url ?? '/', 'http://localhost') ? new URL(req.url ?? '/', 'http://localhost') : null;
+    res.on('finish', () =>
+      metrics.httpRequests.inc({ route: url ? routeOf(url) : 'other', status: String(res.statusCode) }),
+    );
+    if (!url) {
+      return json(res, 400, {
+        errors: [{ message: 'the request target is not a valid URL', extensions: { code: ErrorCode.BadUserInput } }],
+      });
+    }
     if (cors(req, res, config.api.corsOrigins)) return;
     const handling = {
       apollo,
@@ -144,7 +154,7 @@ export async function startServer(
       landingPageOn: config.api.landingPage,
       coveragePageOn: config.api.coveragePage,
     };
-    handle(req, res, handling).catch((error) => {
+    handle(req, url, res, handling).catch((error) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ message: 'Internal server error' }] }));
       console.error(error);
@@ -163,8 +173,8 @@ export async function startServer(
 }
 
 /** The route of a request, for metric labels (a fixed set, whatever clients send). */
-function routeOf(url: string | undefined): string {
-  const path = new URL(url ?? '/', 'http://localhost').pathname;
+function routeOf(url: URL): string {
+  const path = url.pathname;
   if (isPagePath(path)) return '/coverage';
   return ['/graphql', '/healthz', '/readyz', '/metrics', '/'].includes(path) ? path : 'other';
 }
@@ -211,10 +221,10 @@ const PREFLIGHT_HEADERS = ['x-apollo-operation-name', 'apollo-require-preflight'
 
 async function handle(
   req: IncomingMessage,
+  url: URL,
   res: ServerResponse,
   { apollo, graph, cache, metrics, options, authorized, landingPageOn, coveragePageOn }: Handling,
 ) {
-  const url = new URL(req.url ?? '/', 'http://localhost');
   const landingPage = landingPageOn && isLandingPageRequest(req, url);
   const page = coveragePageOn && isPageRequest(req, url);
   if (authorized && !OPEN_ROUTES.includes(url.pathname) && !landingPage && !page) {

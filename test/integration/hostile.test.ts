@@ -1,6 +1,7 @@
 // Hostile requests against a real server: each refused or answered correctly, nothing written, and normal queries
 // keep answering while a flood of them runs.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   buildSchema,
@@ -237,6 +238,27 @@ describe('hostile requests', () => {
       check(answer);
     });
   }
+
+  it('a request target that is no URL: 400, and the server keeps answering', async () => {
+    // fetch will not send such a target: written on a socket as a client could.
+    const { hostname, port } = new URL(api.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname, () =>
+        socket.end(`GET http://[ HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`),
+      );
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /the request target is not a valid URL/);
+    const after = await post({ query: '{ technique(id: "T1550") { id } }' });
+    assert.deepEqual(after.body?.data, { technique: { id: 'T1550' } });
+  });
 
   it('every string argument of every root field, given each nasty string: refused or answered, never a crash', async (t) => {
     const schema = buildSchema(loadTypeDefs().join('\n'));
