@@ -13,9 +13,20 @@ const edgeString = (item: Related, key: string) => String(item.edge?.[key] ?? ''
 /** An artifact by IRI local name, through the per-request Artifact loader (null where the graph has none). */
 const artifact = (ctx: Context, id: string) => ctx.loaders.node('Artifact').load(id);
 
-/** A path's artifact: from the path when only its id and name are asked (and the path knows the name). */
-const artifactOf = async (ctx: Context, info: GraphQLResolveInfo, id: string, name: string) =>
-  (name && onlyFields(info, ['id', 'name', '__typename']) ? { id, name } : await artifact(ctx, id)) as GraphNode;
+/**
+ * A path's artifact: from the path when only its id and name are asked (and the path knows the name). Returned as
+ * is, not in a promise: graphql-js completes a field that returns a promise, and the object holding it, through
+ * promises of their own (BENCHMARKS.md).
+ */
+const artifactOf = (
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  id: string,
+  name: string,
+): GraphNode | Promise<GraphNode> =>
+  name && onlyFields(info, ['id', 'name', '__typename'])
+    ? ({ id, name } as GraphNode)
+    : (artifact(ctx, id) as Promise<GraphNode>);
 
 /** A page on d3fend.mitre.org for a class of the ontology. */
 const pageOf = (kind: 'technique' | 'dao/artifact', iri: unknown) =>
@@ -94,11 +105,12 @@ export const d3fendResolvers: Resolvers = {
     url: (node) => pageOf('technique', node.iri),
     deprecated: (node) => node.deprecated === true,
     // The tactic's name is on the node (written with its IN_TACTIC edge): when only the name is asked for, no read at
-    // all; otherwise the tactic from the request's tactic list (one statement per request).
-    tactic: async (node, _args, ctx, info) => {
+    // all (and no promise, as for a path's artifacts); otherwise the tactic from the request's tactic list (one
+    // statement per request).
+    tactic: (node, _args, ctx, info) => {
       if (node.tactic === null || node.tactic === undefined) return null;
       if (onlyFields(info, ['name', '__typename'])) return { name: String(node.tactic) } as GraphNode;
-      return (await ctx.loaders.d3fendTactics()).find((t) => t.name === node.tactic) ?? null;
+      return ctx.loaders.d3fendTactics().then((tactics) => tactics.find((t) => t.name === node.tactic) ?? null);
     },
     parent: relatedOne('d3fendTechniqueParent'),
     children: async (node, _args, ctx) => relatedList('d3fendTechniqueChildren')(node, { includeRevoked: true }, ctx),
