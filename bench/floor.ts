@@ -1,5 +1,5 @@
 // The benchmark's "floor" servers: our schema on Apollo answering every scenario from memory, with no database work
-// at all or with exactly the peer's.
+// at all, or with exactly the peer's or exactly our own.
 
 import { type DocumentNode, type GraphQLResolveInfo, Kind, parse, print, type SelectionSetNode, visit } from 'graphql';
 import neo4j from 'neo4j-driver';
@@ -19,13 +19,19 @@ import { SCENARIOS } from './scenarios.js';
  * With `peerCypher`, each request first runs the Cypher that @neo4j/graphql compiles for the scenario (captured once
  * at start) and reads its results: the ceiling for an Apollo server that does exactly the peer's database work, with
  * no cost at all for turning a request into Cypher or the records into the answer.
+ *
+ * With `ourCypher`, each request first runs the statements our server sends for the scenario (captured once at start)
+ * through Graph.read, as ours does: the ceiling for our server with its database work as it is. What ours spends
+ * beyond it is our own GraphQL layer (loaders, resolvers, plugins); what it spends beyond the plain floor is the
+ * statements, in Neo4j and in the driver.
  */
 export async function floorSchema(
   graph: Graph,
-  options: { peerCypher?: boolean } = {},
+  options: { peerCypher?: boolean; ourCypher?: boolean } = {},
 ): Promise<{ typeDefs: string[]; resolvers: { Query: Record<string, unknown> } }> {
   const answers = new Map<string, Record<string, unknown>>();
   const statements = new Map<string, PeerStatement[]>();
+  const ours = new Map<string, { cypher: string; params: Record<string, unknown> }[]>();
   const peerSchema = options.peerCypher ? await createPeerSchema(graph.driver) : null;
   const rootFields = new Set<string>();
   for (const scenario of SCENARIOS) {
@@ -33,27 +39,37 @@ export async function floorSchema(
     const operation = /query\s+(\w+)/.exec(scenario.query)?.[1];
     if (!operation) throw new Error(`scenario ${scenario.name} has no operation name`);
     answers.set(operation, data);
+    if (options.ourCypher) {
+      const sent: { cypher: string; params: Record<string, unknown> }[] = [];
+      const stop = graph.onQuery((cypher, params) => sent.push({ cypher, params }));
+      await executeInProcess(graph, scenario.query, scenario.variables);
+      stop();
+      ours.set(operation, sent);
+    }
     if (peerSchema) {
       statements.set(operation, await peerStatements(graph.driver, peerSchema, PEER_OPERATIONS[scenario.name]));
     }
     for (const field of Object.keys(data)) if (field !== '__typename') rootFields.add(field);
   }
-  // With the peer's Cypher: once per request (the context is new for each), the statements the peer compiles for
-  // the scenario, run and read to the end as its server does, before the answer from memory.
+  // Once per request (the context is new for each): the statements of the scenario, read to the end before the
+  // answer from memory. The peer's in a read transaction each, as its server runs them; ours through Graph.read, as
+  // ours runs them, all at once (none waits on another here, so this is the shortest ours could take).
+  const runStatements = async (operation: string) => {
+    for (const { cypher, parameters } of statements.get(operation) ?? []) {
+      const session = graph.driver.session({ defaultAccessMode: neo4j.session.READ });
+      try {
+        await session.executeRead((tx) => tx.run(cypher, parameters));
+      } finally {
+        await session.close();
+      }
+    }
+    await Promise.all((ours.get(operation) ?? []).map(({ cypher, params }) => graph.read(cypher, params)));
+  };
   const databaseWork = new WeakMap<object, Promise<void>>();
-  const runPeerCypher = (context: object, operation: string) => {
+  const once = (context: object, operation: string) => {
     let work = databaseWork.get(context);
     if (!work) {
-      work = (async () => {
-        for (const { cypher, parameters } of statements.get(operation) ?? []) {
-          const session = graph.driver.session({ defaultAccessMode: neo4j.session.READ });
-          try {
-            await session.executeRead((tx) => tx.run(cypher, parameters));
-          } finally {
-            await session.close();
-          }
-        }
-      })();
+      work = runStatements(operation);
       databaseWork.set(context, work);
     }
     return work;
@@ -63,7 +79,7 @@ export async function floorSchema(
   for (const field of rootFields) {
     query[field] = async (_parent, _args, context, info) => {
       const operation = info.operation.name?.value ?? '';
-      if (peerSchema) await runPeerCypher(context, operation);
+      if (peerSchema || options.ourCypher) await once(context, operation);
       return answers.get(operation)?.[field] ?? null;
     };
   }

@@ -94,12 +94,14 @@ export function renderReport(results: BenchResults): string {
     'Cypher runs, per request, the statements @neo4j/graphql compiles for the scenario before answering from memory:',
     "the most an Apollo server doing exactly the peer's database work can answer here, at no cost for making the",
     'Cypher or the answer.',
+    'The floor with our Cypher runs, per request, the statements our server sends for the scenario: the most ours could',
+    'answer with its database work as it is, at no cost for its loaders, resolvers and plugins.',
     '',
   );
   out.push(
-    '| scenario | connections | ours (cached) / peer req/s | ours uncached / peer req/s | ours uncached / peer p99 | floor / peer req/s | floor with peer Cypher / peer req/s |',
+    '| scenario | connections | ours (cached) / peer req/s | ours uncached / peer req/s | ours uncached / peer p99 | floor / peer req/s | floor with peer Cypher / peer req/s | floor with our Cypher / peer req/s |',
   );
-  out.push('|---|---|---|---|---|---|---|');
+  out.push('|---|---|---|---|---|---|---|---|');
   const median = (
     kind: ServerKind,
     scenario: ScenarioName,
@@ -119,7 +121,10 @@ export function renderReport(results: BenchResults): string {
         )} | ${fixed(median('ours-uncached', scenario.name, c, 'p99') / median('peer', scenario.name, c, 'p99'), 2)} | ${fixed(
           median('floor', scenario.name, c, 'requestsPerSecond') / peer,
           2,
-        )} | ${fixed(median('floor-peer-cypher', scenario.name, c, 'requestsPerSecond') / peer, 2)} |`,
+        )} | ${fixed(median('floor-peer-cypher', scenario.name, c, 'requestsPerSecond') / peer, 2)} | ${fixed(
+          median('floor-our-cypher', scenario.name, c, 'requestsPerSecond') / peer,
+          2,
+        )} |`,
       );
     }
   }

@@ -1,5 +1,6 @@
 // One server under test, in its own process: ours (cached or not), ours without batching, the @neo4j/graphql peer,
-// or the floor (our answers from memory, after the peer's Cypher in floor-peer-cypher).
+// or the floor (our answers from memory; after the peer's statements in floor-peer-cypher, after ours in
+// floor-our-cypher).
 import http from 'node:http';
 import { ApolloServer, type ApolloServerOptions, type BaseContext, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
@@ -10,7 +11,15 @@ import { floorSchema } from './floor.js';
 import { createPeerSchema } from './peer.js';
 
 /** The servers a benchmark compares. */
-export const SERVER_KINDS = ['ours', 'ours-uncached', 'naive', 'peer', 'floor', 'floor-peer-cypher'] as const;
+export const SERVER_KINDS = [
+  'ours',
+  'ours-uncached',
+  'naive',
+  'peer',
+  'floor',
+  'floor-peer-cypher',
+  'floor-our-cypher',
+] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
 /** Starts a server of `kind` on a free loopback port and returns its GraphQL URL and a stop function. */
@@ -19,6 +28,7 @@ export async function startBenchServer(kind: ServerKind): Promise<{ url: string;
   if (kind === 'peer') return startBareApollo(graph, { schema: await createPeerSchema(graph.driver) });
   if (kind === 'floor') return startBareApollo(graph, await floorSchema(graph));
   if (kind === 'floor-peer-cypher') return startBareApollo(graph, await floorSchema(graph, { peerCypher: true }));
+  if (kind === 'floor-our-cypher') return startBareApollo(graph, await floorSchema(graph, { ourCypher: true }));
   const api = { ...config.api, host: '127.0.0.1', port: 0 };
   // The default response cache for `ours`; none for the uncached and naive runs, which measure the work itself.
   const cacheMb = kind === 'ours' ? config.api.responseCacheMb || 64 : 0;

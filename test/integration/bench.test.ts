@@ -6,10 +6,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ApolloServer } from '@apollo/server';
+import { floorSchema } from '../../bench/floor.js';
 import { PEER_OPERATIONS } from '../../bench/peer.js';
 import { SCENARIOS } from '../../bench/scenarios.js';
 import { startBenchServer } from '../../bench/server.js';
 import type { BenchResults } from '../../bench/suite.js';
+import { executeInProcess } from '../../src/api/server.js';
 import { projectRoot } from '../../src/config.js';
 import type { Graph } from '../../src/graph/driver.js';
 import { resetGraph, testGraph } from '../helpers/graph.js';
@@ -40,7 +43,7 @@ describe('npm run bench -- --smoke', () => {
     );
     assert.equal(run.status, 0, run.stderr + run.stdout);
     const results = JSON.parse(readFileSync(json, 'utf8')) as BenchResults;
-    const kinds = ['ours', 'ours-uncached', 'naive', 'peer', 'floor', 'floor-peer-cypher'];
+    const kinds = ['ours', 'ours-uncached', 'naive', 'peer', 'floor', 'floor-peer-cypher', 'floor-our-cypher'];
     for (const kind of kinds) {
       for (const scenario of SCENARIOS) {
         const rows = results.load.filter((l) => l.kind === kind && l.scenario === scenario.name);
@@ -57,7 +60,7 @@ describe('npm run bench -- --smoke', () => {
     }
     for (const scenario of SCENARIOS) {
       // The floors serve our answers from memory: the same bytes as ours.
-      for (const floor of ['floor', 'floor-peer-cypher']) {
+      for (const floor of ['floor', 'floor-peer-cypher', 'floor-our-cypher']) {
         assert.equal(
           results.answerBytes[floor]?.[scenario.name],
           results.answerBytes['ours-uncached']?.[scenario.name],
@@ -77,12 +80,43 @@ describe('npm run bench -- --smoke', () => {
     assert.match(report, /SMOKE RUN/);
   });
 
+  it('gives the floor with our Cypher, per request, the statements ours sends and nothing else', async () => {
+    const floor = new ApolloServer({ ...(await floorSchema(graph, { ourCypher: true })) });
+    await floor.start();
+    try {
+      for (const scenario of SCENARIOS) {
+        const sentBy = async (execute: () => Promise<unknown>) => {
+          const sent: { cypher: string; params: unknown }[] = [];
+          const stop = graph.onQuery((cypher, params) => sent.push({ cypher, params }));
+          try {
+            await execute();
+          } finally {
+            stop();
+          }
+          return sent.sort((a, b) => a.cypher.localeCompare(b.cypher));
+        };
+        const ours = await sentBy(() => executeInProcess(graph, scenario.query, scenario.variables));
+        assert.ok(ours.length > 0, scenario.name);
+        const floorSent = await sentBy(async () => {
+          const response = await floor.executeOperation(
+            { query: scenario.query, variables: scenario.variables },
+            { contextValue: {} },
+          );
+          assert.equal(response.body.kind === 'single' && response.body.singleResult.errors, undefined);
+        });
+        assert.deepEqual(floorSent, ours, scenario.name);
+      }
+    } finally {
+      await floor.stop();
+    }
+  });
+
   it('runs the peer and the floors with Apollo cache control off, as ours runs', async () => {
     // Left on, the cache-control plugin wraps every field's resolver and marks each answer `no-store` (there are no
     // hints); it cost the floor a quarter of its throughput. Ours turns it off, so must the servers it is compared to.
     const scenario = SCENARIOS.find((s) => s.name === 'search');
     assert.ok(scenario);
-    for (const kind of ['ours-uncached', 'peer', 'floor', 'floor-peer-cypher'] as const) {
+    for (const kind of ['ours-uncached', 'peer', 'floor', 'floor-peer-cypher', 'floor-our-cypher'] as const) {
       const running = await startBenchServer(kind);
       try {
         const operation = kind === 'peer' ? PEER_OPERATIONS.search : scenario;
