@@ -133,14 +133,21 @@ export async function startServer(
   const cache = new HttpResponseCache(graph, config.api.responseCacheMb * 1024 * 1024);
   httpServer.on('request', (req, res) => {
     // Parsed once: the handler and the metric label both read it. A request target that is no URL (`GET http://[`)
-    // gets a 400 here; before, it was a 500 and then an uncaught error in the metric label that stopped the server.
-    const url = URL.canParse(req.url ?? '/', 'http://localhost') ? new URL(req.url ?? '/', 'http://localhost') : null;
+    // gets a 400 here, before CORS and the key check (no browser sends one); before, it was a 500 and then an
+    // uncaught error in the metric label that stopped the server.
+    const target = req.url ?? '/';
+    const url = parseTarget(target);
     res.on('finish', () =>
       metrics.httpRequests.inc({ route: url ? routeOf(url) : 'other', status: String(res.statusCode) }),
     );
     if (!url) {
       return json(res, 400, {
-        errors: [{ message: 'the request target is not a valid URL', extensions: { code: ErrorCode.BadUserInput } }],
+        errors: [
+          {
+            message: `the request target is not a valid URL: ${JSON.stringify(target.slice(0, 100))}`,
+            extensions: { code: ErrorCode.BadUserInput },
+          },
+        ],
       });
     }
     if (cors(req, res, config.api.corsOrigins)) return;
@@ -170,6 +177,15 @@ export async function startServer(
     apollo,
     stop: () => apollo.stop(),
   };
+}
+
+/** A request target as a URL (relative to the server), or null when it is none. */
+function parseTarget(target: string): URL | null {
+  try {
+    return new URL(target, 'http://localhost');
+  } catch {
+    return null;
+  }
 }
 
 /** The route of a request, for metric labels (a fixed set, whatever clients send). */
