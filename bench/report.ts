@@ -94,8 +94,9 @@ export function renderReport(results: BenchResults): string {
     'Cypher runs, per request, the statements @neo4j/graphql compiles for the scenario before answering from memory:',
     "the most an Apollo server doing exactly the peer's database work can answer here, at no cost for making the",
     'Cypher or the answer.',
-    'The floor with our Cypher runs, per request, the statements our server sends for the scenario: the most ours could',
-    'answer with its database work as it is, at no cost for its loaders, resolvers and plugins.',
+    'The floor with our Cypher runs, per request, the statements ours without its cache sends for the scenario (all',
+    'at once): the most ours could answer with its database work as it is, at no cost for its loaders, resolvers',
+    'and plugins.',
     '',
   );
   out.push(
