@@ -1,4 +1,4 @@
-// The HTTP server: Apollo Server on /graphql, health and readiness probes, request bodies read with a size limit.
+// The HTTP server: Apollo Server on /graphql behind the response cache and API keys, the probes and pages routed.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import {
@@ -14,13 +14,13 @@ import type { GraphQLFormattedError } from 'graphql';
 import { type Config, config as defaultConfig } from '../config.js';
 import { ErrorCode, QueryTooComplexError } from '../errors.js';
 import { type Graph, isUnavailable } from '../graph/driver.js';
-import { readGraphState } from '../graph/read.js';
 import { apiKeyCheck, isLandingPageRequest, OPEN_ROUTES } from './auth.js';
 import { answerKindPlugin, HttpResponseCache } from './cache.js';
 import { type Context, type ContextOptions, createContext } from './context.js';
+import { cors, json, MAX_BODY_BYTES, parseTarget, readBody, readiness, routeOf } from './http.js';
 import { knownOperationTypesRule, queryCostPlugin, queryLimitsRule } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { isPagePath, isPageRequest, servePage } from './page.js';
+import { isPageRequest, servePage } from './page.js';
 import { projectionPlugin } from './projection.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
@@ -79,9 +79,6 @@ export async function warmUp(running: RunningServer, graph: Graph): Promise<stri
     return [(error as Error).message];
   }
 }
-
-/** Largest request body accepted, in bytes. */
-const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * Starts the API on `config.api.port` (0 picks a free port). The caller owns `graph` and closes it. `options` are
@@ -177,44 +174,6 @@ export async function startServer(
     apollo,
     stop: () => apollo.stop(),
   };
-}
-
-/** A request target as a URL (relative to the server), or null when it is none. */
-function parseTarget(target: string): URL | null {
-  try {
-    return new URL(target, 'http://localhost');
-  } catch {
-    return null;
-  }
-}
-
-/** The route of a request, for metric labels (a fixed set, whatever clients send). */
-function routeOf(url: URL): string {
-  const path = url.pathname;
-  if (isPagePath(path)) return '/coverage';
-  return ['/graphql', '/healthz', '/readyz', '/metrics', '/'].includes(path) ? path : 'other';
-}
-
-/**
- * CORS for the configured origins: sets the headers for an allowed origin and answers preflight requests.
- * Returns true when the request was answered here.
- */
-function cors(req: IncomingMessage, res: ServerResponse, origins: string[]): boolean {
-  const origin = req.headers.origin;
-  if (origin && (origins.includes('*') || origins.includes(origin))) {
-    res.setHeader('access-control-allow-origin', origins.includes('*') ? '*' : origin);
-    res.setHeader('vary', 'Origin');
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, {
-        'access-control-allow-methods': 'GET, POST, OPTIONS',
-        'access-control-allow-headers': 'content-type, authorization, apollo-require-preflight',
-        'access-control-max-age': '600',
-      });
-      res.end();
-      return true;
-    }
-  }
-  return false;
 }
 
 /** What the request handler works with. */
@@ -326,51 +285,6 @@ async function handle(
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
-}
-
-async function readiness(res: ServerResponse, graph: Graph) {
-  try {
-    const { attackLoaded, factsMissing } = await readGraphState(graph);
-    if (!attackLoaded) {
-      return json(res, 503, { status: 'not ready', reason: 'no ATT&CK data loaded: run `coverage-graph seed`' });
-    }
-    if (factsMissing) {
-      return json(res, 503, {
-        status: 'not ready',
-        reason: 'coverage facts missing (the graph was written by an older version): run `coverage-graph seed` again',
-      });
-    }
-    return json(res, 200, { status: 'ready' });
-  } catch (error) {
-    return json(res, 503, {
-      status: 'not ready',
-      reason: `Neo4j unreachable: ${(error as Error).message.split('\n')[0]}`,
-    });
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolve('too large');
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function json(res: ServerResponse, status: number, value: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(value));
 }
 
 /** Database outages become SERVICE_UNAVAILABLE; in production, unexpected errors are masked. */
