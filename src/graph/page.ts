@@ -50,8 +50,8 @@ export async function readPageOf(
        RETURN collect(n) AS page
      }
      ${relations}
-     RETURN total, [n IN page | ${propertyPairs('n')}] AS nodes, relations`,
-    { ...params, keep, totalKey },
+     RETURN total, [n IN page | ${propertyPairs('n', keep)}] AS nodes, relations`,
+    { ...params, totalKey },
   );
   const nodes = (row?.nodes as unknown[] | undefined) ?? [];
   return {

@@ -71,7 +71,7 @@ export async function readSearch(
      WHERE label IS NOT NULL AND ($labels IS NULL OR label IN $labels)
        AND NOT coalesce(node.revoked, false) AND NOT coalesce(node.deprecated, false)
      WITH label, score, node ORDER BY score DESC, node.id LIMIT toInteger($first)
-     RETURN label, score, ${propertyPairs('node')} AS node`,
+     RETURN label, score, ${propertyPairs('node', keep)} AS node`,
     {
       text: text.trim(),
       query,
@@ -80,7 +80,6 @@ export async function readSearch(
       labels,
       first,
       limit: first * 5 + 50,
-      keep,
     },
   );
   return rows.map((row) => ({

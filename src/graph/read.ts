@@ -3,7 +3,7 @@ import type { Graph, Row } from './driver.js';
 import { listTotalKey } from './list-counts.js';
 import { NODE_KEYS, type NodeLabel } from './model.js';
 import { readPageOf } from './page.js';
-import { fromPairs, type Keep, propertyPairs } from './properties.js';
+import { fromPairs, type Keep, propertyName, propertyPairs } from './properties.js';
 import { RELATIONS, type Relation, type RelationName, targetLabel } from './relations.js';
 
 /** A node as the API sees it: its properties, plain JS values. ATT&CK nodes have stixId and id; D3FEND ones iri. */
@@ -41,20 +41,20 @@ export interface RelatedBatch {
 export async function readRelatedBatches(graph: Graph, batches: readonly RelatedBatch[]): Promise<Related[][][]> {
   if (batches.length === 0) return [];
   const params: Record<string, unknown> = {};
-  const branches = batches.map((batch, i) => {
-    const relation: Relation = RELATIONS[batch.name];
-    params[`keys${i}`] = batch.keys;
-    return `UNWIND $keys${i} AS key
+  for (const [i, batch] of batches.entries()) params[`keys${i}`] = batch.keys;
+  const cypher = textOf(`batches ${relationsShape(batches)}`, () => {
+    const branches = batches.map((batch, i) => {
+      const relation: Relation = RELATIONS[batch.name];
+      return `UNWIND $keys${i} AS key
        MATCH (p:${relation.from} {${NODE_KEYS[relation.from]}: key})
-       ${relationBranch(batch, i, params, 'key')}`;
-  });
-  const rows = await graph.read(
-    `CALL () {
+       ${relationBranch(batch, i, 'key')}`;
+    });
+    return `CALL () {
        ${branches.join('\n       UNION ALL\n       ')}
      }
-     RETURN batch, key, related`,
-    params,
-  );
+     RETURN batch, key, related`;
+  });
+  const rows = await graph.read(cypher, params);
   const found = batches.map(() => new Map<string, Related[]>());
   for (const row of rows) {
     const i = row.batch as number;
@@ -66,28 +66,38 @@ export async function readRelatedBatches(graph: Graph, batches: readonly Related
 
 /**
  * Cypher that follows `batch`'s relation from the bound parent `p` (carrying the variables `carry` along) and returns
- * `${i} AS batch` and the related items as `related`; sets the batch's parameters in `params`.
+ * `${i} AS batch` and the related items as `related`. It depends on the batch's relation and property lists only
+ * (the parent keys are parameters of the caller's).
  */
-function relationBranch(batch: RelatedBatch, i: number, params: Record<string, unknown>, carry: string): string {
+function relationBranch(batch: RelatedOfNode, i: number, carry: string): string {
   const relation: Relation = RELATIONS[batch.name];
   const match = (pattern: string) => `MATCH ${pattern} RETURN c, r`;
   const body = relation.alternative
     ? `CALL (p) { ${match(relation.pattern)} UNION ${match(relation.alternative)} }`
     : `CALL (p) { ${match(relation.pattern)} }`;
-  params[`keep${i}`] = batch.keep;
-  params[`keepEdge${i}`] = batch.keepEdge ?? null;
   const carried = carry ? `${carry}, ` : '';
+  const order = relation.order ?? 'c.id';
+  const edge = propertyPairs('r', batch.keepEdge ?? null);
   // Each item a [node, edge] pair: a list costs the driver less to decode than a map with its key names. The batch
   // number is returned after the aggregation: as a grouping key it would make a relation with no items return no
   // row, and with nothing carried that row is what keeps the statement's other results.
+  if (batch.keep === null) {
+    return `${body}
+       WITH ${carried}c, r ORDER BY ${order}
+       WITH ${carried}collect([${propertyPairs('c', null)}, ${edge}]) AS related
+       RETURN ${i} AS batch, ${carried}related`;
+  }
+  // The node's properties read once, in one pass over its property chain, for both the order and the values.
+  const sortedBy = [...order.matchAll(/\bc\.(\w+)/g)].map((m) => m[1] as string);
+  const read = [...new Set([...batch.keep, ...sortedBy])].map((k) => `.${propertyName(k)}`).join(', ');
   return `${body}
-       WITH ${carried}c, r ORDER BY ${relation.order ?? 'c.id'}
-       WITH ${carried}collect([${propertyPairs('c', `keep${i}`)}, ${propertyPairs('r', `keepEdge${i}`)}]) AS related
+       WITH ${carried}c, r, c{${read}} AS m ORDER BY ${order.replace(/\bc\.(\w+)/g, (_, k: string) => `m.${propertyName(k)}`)}
+       WITH ${carried}collect([${propertyPairs('m', batch.keep)}, ${edge}]) AS related
        RETURN ${i} AS batch, ${carried}related`;
 }
 
 /** The related items a branch of `batch` returned (see relationBranch). */
-function relatedItems(batch: RelatedBatch, related: unknown): Related[] {
+function relatedItems(batch: RelatedOfNode, related: unknown): Related[] {
   const key = NODE_KEYS[targetLabel(batch.name)];
   const items: Related[] = [];
   for (const [nodeValues, edgeValues] of related as [unknown, unknown][]) {
@@ -104,16 +114,33 @@ export type RelatedOfNode = Omit<RelatedBatch, 'keys'>;
 
 /**
  * The Cypher that reads `relations` for a parent bound as `p`: one relationBranch each, joined by UNION ALL (binds
- * `batch` and `related`); sets their parameters in `params`. The batches tell relatedItems how to read the results.
+ * `batch` and `related`). Their order is the batch numbers relatedItems reads the results by.
  */
-function branchesOf(
-  relations: readonly RelatedOfNode[],
-  params: Record<string, unknown>,
-): { batches: RelatedBatch[]; cypher: string } {
-  const batches = relations.map((relation) => ({ ...relation, keys: [] }));
-  const cypher = batches.map((batch, i) => relationBranch(batch, i, params, '')).join('\n       UNION ALL\n       ');
-  return { batches, cypher };
+const branchesOf = (relations: readonly RelatedOfNode[]) =>
+  relations.map((relation, i) => relationBranch(relation, i, '')).join('\n       UNION ALL\n       ');
+
+/**
+ * Statement texts by the shape they depend on (labels, relations, property lists), built once instead of per
+ * request. Bounded: a client varying its selections empties it rather than growing it.
+ */
+const TEXTS = new Map<string, string>();
+const MAX_TEXTS = 1000;
+
+function textOf(shape: string, build: () => string): string {
+  let text = TEXTS.get(shape);
+  if (text === undefined) {
+    if (TEXTS.size >= MAX_TEXTS) TEXTS.clear();
+    text = build();
+    TEXTS.set(shape, text);
+  }
+  return text;
 }
+
+const keepShape = (keep: Keep | undefined) => (keep == null ? '*' : keep.join(','));
+
+/** What the text of relations' branches depends on. */
+const relationsShape = (relations: readonly RelatedOfNode[]) =>
+  relations.map((r) => `${r.name}(${keepShape(r.keep)}|${keepShape(r.keepEdge)})`).join(' ');
 
 /**
  * Nodes of `label` by id (as readNodes finds them), and, in the same statement, each one's related items through each
@@ -131,22 +158,21 @@ export async function readNodesWithRelated(
     const nodes = await readNodes(graph, label, keys, keep);
     return nodes.map((node) => node && { node, related: [] });
   }
-  const params: Record<string, unknown> = { keys, ns: D3F_NAMESPACE, keep };
-  const { batches, cypher } = branchesOf(relations, params);
-  const rows = await graph.read(
-    `UNWIND $keys AS key
+  const cypher = textOf(
+    `withRelated ${label}(${keepShape(keep)}) ${relationsShape(relations)}`,
+    () => `UNWIND $keys AS key
      CALL (key) {
        ${LOOKUP[label] ?? seeks(label, ['{id: key}', '{stixId: key}'])}
        WITH n ORDER BY ${CURRENT_FIRST} LIMIT 1
        RETURN n AS p
      }
      CALL (p) {
-       ${cypher}
+       ${branchesOf(relations)}
      }
      WITH key, p, collect([batch, related]) AS related
-     RETURN key, ${propertyPairs('p')} AS node, related`,
-    params,
+     RETURN key, ${propertyPairs('p', keep)} AS node, related`,
   );
+  const rows = await graph.read(cypher, { keys, ns: D3F_NAMESPACE });
   const byKey = new Map<string, { node: GraphNode; related: Related[][] }>();
   for (const row of rows) {
     const node = fromPairs(row.node, keep) as GraphNode | null;
@@ -155,7 +181,7 @@ export async function readNodesWithRelated(
     const byBatch = new Map(row.related as [number, unknown][]);
     byKey.set(row.key as string, {
       node,
-      related: batches.map((batch, i) => relatedItems(batch, byBatch.get(i) ?? [])),
+      related: relations.map((relation, i) => relatedItems(relation, byBatch.get(i) ?? [])),
     });
   }
   return keys.map((key) => byKey.get(key) ?? null);
@@ -201,8 +227,8 @@ export async function readNodes(
     `UNWIND $keys AS key
      ${LOOKUP[label] ?? seeks(label, ['{id: key}', '{stixId: key}'])}
      WITH key, n ORDER BY ${CURRENT_FIRST}
-     RETURN key, head(collect(${propertyPairs('n')})) AS node`,
-    { keys, ns: D3F_NAMESPACE, keep },
+     RETURN key, head(collect(${propertyPairs('n', keep)})) AS node`,
+    { keys, ns: D3F_NAMESPACE },
   );
   const byKey = new Map(
     rows
@@ -242,8 +268,6 @@ export async function readPage(
   relations: readonly RelatedOfNode[] = [],
 ): Promise<{ total: number; nodes: GraphNode[]; related: Related[][][] }> {
   // The relations to read for each node of the page, in the same statement (as readNodesWithRelated does).
-  const params: Record<string, unknown> = {};
-  const { batches, cypher } = branchesOf(relations, params);
   const page = await readPageOf(
     graph,
     `MATCH (n:${label})
@@ -271,15 +295,14 @@ export async function readPage(
       tactic: filter.tactic ?? null,
       skip,
       limit,
-      ...params,
     },
     keep,
-    batches.length > 0 ? cypher : null,
+    relations.length > 0 ? textOf(`branches ${relationsShape(relations)}`, () => branchesOf(relations)) : null,
     listTotalKey(label, filter),
   );
-  const related = page.nodes.map(() => batches.map(() => [] as Related[]));
+  const related = page.nodes.map(() => relations.map(() => [] as Related[]));
   for (const [position, i, items] of page.relations) {
-    const batch = batches[i];
+    const batch = relations[i];
     const slot = related[position];
     if (batch && slot) slot[i] = relatedItems(batch, items);
   }
@@ -295,8 +318,8 @@ export async function readTactics(
 ): Promise<GraphNode[]> {
   const rows = await graph.read(
     `MATCH (t:Tactic) WHERE t.domain = $domain AND ($includeDeprecated OR NOT t.deprecated) AND NOT t.revoked
-     RETURN ${propertyPairs('t')} AS node ORDER BY t.order, t.id`,
-    { domain, includeDeprecated, keep },
+     RETURN ${propertyPairs('t', keep)} AS node ORDER BY t.order, t.id`,
+    { domain, includeDeprecated },
   );
   return rows.map((row) => fromPairs(row.node, keep) as GraphNode);
 }

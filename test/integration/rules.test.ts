@@ -100,14 +100,16 @@ describe('Sigma and Atomic on hand-made sources', () => {
       sent.length = 0;
       const slim = await api.gql('{ technique(id: "T1550.001") { sigmaRules { nodes { id } } atomicTests { name } } }');
       assert.equal(slim.errors, undefined);
-      // The relation statement has a branch per relation: its `keep<i>` goes with the branch matching `[r:<type>]`.
+      // The relation statement has a branch per relation, the one matching `[r:<type>]` collecting each related
+      // node's properties as the list `[m.`name`, …]`.
       const [relations] = sent.filter((q) => q.cypher.includes('UNION ALL') || q.cypher.includes('$keys0'));
       assert.ok(relations);
       const keepOf = (type: string) => {
-        const branches = relations.cypher.split('UNION ALL');
-        const i = branches.findIndex((branch) => branch.includes(`[r:${type}]`));
-        assert.ok(i >= 0, `a branch for ${type}`);
-        return relations.params[`keep${i}`] as string[];
+        const branch = relations.cypher.split('UNION ALL').find((text) => text.includes(`[r:${type}]`));
+        assert.ok(branch, `a branch for ${type}`);
+        const list = /collect\(\[\[([^\]]*)\]/.exec(branch)?.[1];
+        assert.ok(list, `the property list of the ${type} branch`);
+        return [...list.matchAll(/m\.`(\w+)`/g)].map((match) => match[1]);
       };
       for (const property of ['yaml', 'description', 'references']) assert.ok(!keepOf('DETECTS').includes(property));
       for (const property of ['command', 'description']) assert.ok(!keepOf('TESTS').includes(property));
