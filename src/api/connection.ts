@@ -23,9 +23,14 @@ const CURSOR_PREFIX = 'offset:';
 /** A cursor's text: the prefix and a canonical offset below 10^9 (so that Cypher's SKIP stays a 32-bit integer). */
 const CURSOR_TEXT = /^offset:(0|[1-9]\d{0,8})$/;
 
+/** The cursors of the first offsets, made once: every edge of every page has one. */
+const CURSORS = Array.from({ length: 1024 }, (_, offset) =>
+  Buffer.from(`${CURSOR_PREFIX}${offset}`).toString('base64url'),
+);
+
 /** The opaque cursor of the item at `offset` in a list. */
 export function encodeCursor(offset: number): string {
-  return Buffer.from(`${CURSOR_PREFIX}${offset}`).toString('base64url');
+  return CURSORS[offset] ?? Buffer.from(`${CURSOR_PREFIX}${offset}`).toString('base64url');
 }
 
 /** Turns `first`/`after` into an offset and limit; BAD_USER_INPUT when out of range or not our cursor. */

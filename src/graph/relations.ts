@@ -162,9 +162,14 @@ export const EDGE_PROPERTIES: readonly string[] = [
   ...new Set(Object.values(RELATIONS as Record<string, Relation>).flatMap((relation) => relation.edge)),
 ];
 
+/** Each relation's target label, read from its pattern once (resolvers ask for it per field). */
+const TARGET_LABELS = new Map(
+  Object.entries(RELATIONS).map(([name, relation]) => [name, /\(c:(\w+)\)/.exec(relation.pattern)?.[1] as NodeLabel]),
+);
+
 /** The label of the nodes a relation leads to: the label its pattern gives `c`. */
 export function targetLabel(name: RelationName): NodeLabel {
-  const label = /\(c:(\w+)\)/.exec(RELATIONS[name].pattern)?.[1];
+  const label = TARGET_LABELS.get(name);
   if (!label) throw new Error(`relation ${name} gives no label to c`);
-  return label as NodeLabel;
+  return label;
 }
