@@ -355,7 +355,7 @@ async function upCommand(args: string[]): Promise<number> {
   const graph = new Graph();
   let loaded: boolean;
   try {
-    const { hasAttackData } = await import('./graph/read.js');
+    const { hasAttackData } = await import('./graph/read-state.js');
     loaded = await hasAttackData(graph);
   } finally {
     await graph.close();

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Graph } from '../graph/driver.js';
-import { readGraphVersion } from '../graph/read.js';
+import { readGraphVersion } from '../graph/read-state.js';
 
 /** What the cache did, for metrics. */
 export type CacheOutcome = 'hit' | 'miss' | 'bypass';

@@ -11,12 +11,10 @@ import {
 } from '../graph/logsources.js';
 import { NODE_KEYS, type NodeLabel, SEARCH_LABELS } from '../graph/model.js';
 import {
-  type DatasetRow,
   type GraphNode,
   type ListFilter,
   type Related,
   type RelationName,
-  readDatasets,
   readNodes,
   readNodesWithRelated,
   readPage,
@@ -38,6 +36,7 @@ import {
 import { readReportData } from '../graph/read-report.js';
 import { readAtomicPage, readSigmaPage, type SigmaFilter } from '../graph/read-rules.js';
 import { readSearch, type SearchRow } from '../graph/read-search.js';
+import { type DatasetRow, readDatasets } from '../graph/read-state.js';
 import { targetLabel } from '../graph/relations.js';
 import type { TechniqueReportData } from '../report/technique.js';
 import type { AnswerKind } from './cache.js';

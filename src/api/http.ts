@@ -1,7 +1,7 @@
 // The HTTP edge of the API: request targets, metric routes, CORS, request bodies, JSON answers, the readiness probe.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Graph } from '../graph/driver.js';
-import { readGraphState } from '../graph/read.js';
+import { readGraphState } from '../graph/read-state.js';
 import { isPagePath } from './page.js';
 
 /** Largest request body accepted, in bytes. */

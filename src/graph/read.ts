@@ -5,6 +5,7 @@ import { NODE_KEYS, type NodeLabel } from './model.js';
 import { readPageOf } from './page.js';
 import { fromPairs, type Keep, propertyName, propertyPairs } from './properties.js';
 import { RELATIONS, type Relation, type RelationName, targetLabel } from './relations.js';
+import { keepShape, textOf } from './texts.js';
 
 /** A node as the API sees it: its properties, plain JS values. ATT&CK nodes have stixId and id; D3FEND ones iri. */
 export type GraphNode = Record<string, unknown> & { stixId: string; id: string; name: string };
@@ -17,6 +18,7 @@ export interface Related {
   eid: string;
 }
 
+export type { DatasetRow } from './read-state.js';
 export type { RelationName } from './relations.js';
 
 const D3F_NAMESPACE = 'http://d3fend.mitre.org/ontologies/d3fend.owl#';
@@ -118,25 +120,6 @@ export type RelatedOfNode = Omit<RelatedBatch, 'keys'>;
  */
 const branchesOf = (relations: readonly RelatedOfNode[]) =>
   relations.map((relation, i) => relationBranch(relation, i, '')).join('\n       UNION ALL\n       ');
-
-/**
- * Statement texts by the shape they depend on (labels, relations, property lists), built once instead of per
- * request. Bounded: a client varying its selections empties it rather than growing it.
- */
-const TEXTS = new Map<string, string>();
-const MAX_TEXTS = 1000;
-
-function textOf(shape: string, build: () => string): string {
-  let text = TEXTS.get(shape);
-  if (text === undefined) {
-    if (TEXTS.size >= MAX_TEXTS) TEXTS.clear();
-    text = build();
-    TEXTS.set(shape, text);
-  }
-  return text;
-}
-
-const keepShape = (keep: Keep | undefined) => (keep == null ? '*' : keep.join(','));
 
 /** What the text of relations' branches depends on. */
 const relationsShape = (relations: readonly RelatedOfNode[]) =>
@@ -332,37 +315,4 @@ export async function readTactic(graph: Graph, key: string, domain: string): Pro
     { key, domain },
   );
   return (row?.node as GraphNode) ?? null;
-}
-
-/** A Dataset node's properties; `counts` is a JSON object of counts. */
-export type DatasetRow = Record<string, unknown> & { name: string; counts?: string };
-
-/** Every Dataset node, by name. */
-export async function readDatasets(graph: Graph): Promise<DatasetRow[]> {
-  const rows = await graph.read('MATCH (d:Dataset) RETURN properties(d) AS d ORDER BY d.name');
-  return rows.map((row) => row.d as DatasetRow);
-}
-
-/** Whether any ATT&CK data is loaded (for readiness). */
-export async function hasAttackData(graph: Graph): Promise<boolean> {
-  return (await readGraphState(graph)).attackLoaded;
-}
-
-/**
- * What readiness needs to know: whether ATT&CK is loaded, and whether some technique lacks the coverage facts every
- * seed stores (a graph written by a version before them answers coverage with zeros until it is seeded again).
- */
-export async function readGraphState(graph: Graph): Promise<{ attackLoaded: boolean; factsMissing: boolean }> {
-  const [row] = await graph.read(
-    `OPTIONAL MATCH (d:Dataset {source: 'attack'})
-     WITH count(d) > 0 AS attackLoaded
-     RETURN attackLoaded, EXISTS { MATCH (t:Technique) WHERE t.coverageSigmaCounts IS NULL } AS factsMissing`,
-  );
-  return { attackLoaded: row?.attackLoaded === true, factsMissing: row?.factsMissing === true };
-}
-
-/** The graph's version: a random id that every seed changes (null before the first seed that records one). */
-export async function readGraphVersion(graph: Graph): Promise<string | null> {
-  const [row] = await graph.read('MATCH (v:GraphVersion) RETURN v.version AS version LIMIT 1');
-  return (row?.version as string | undefined) ?? null;
 }

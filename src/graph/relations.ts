@@ -153,6 +153,10 @@ export interface Relation {
   from: NodeLabel;
   pattern: string;
   edge: readonly string[];
+  /**
+   * Cypher ordering the related nodes `c` (by default `c.id`), which may use the edge `r`. Name `c`'s properties as
+   * `c.name` only: reads rewrite them to the projection they sort by (relationBranch in read.ts).
+   */
   order?: string;
   alternative?: string;
 }
@@ -164,12 +168,12 @@ export const EDGE_PROPERTIES: readonly string[] = [
 
 /** Each relation's target label, read from its pattern once (resolvers ask for it per field). */
 const TARGET_LABELS = new Map(
-  Object.entries(RELATIONS).map(([name, relation]) => [name, /\(c:(\w+)\)/.exec(relation.pattern)?.[1] as NodeLabel]),
+  Object.entries(RELATIONS).map(([name, relation]) => {
+    const label = /\(c:(\w+)\)/.exec(relation.pattern)?.[1];
+    if (!label) throw new Error(`relation ${name} gives no label to c`);
+    return [name, label as NodeLabel];
+  }),
 );
 
 /** The label of the nodes a relation leads to: the label its pattern gives `c`. */
-export function targetLabel(name: RelationName): NodeLabel {
-  const label = TARGET_LABELS.get(name);
-  if (!label) throw new Error(`relation ${name} gives no label to c`);
-  return label;
-}
+export const targetLabel = (name: RelationName): NodeLabel => TARGET_LABELS.get(name) as NodeLabel;

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import yaml from 'js-yaml';
 import { SourceError } from '../../src/errors.js';
 import type { Graph } from '../../src/graph/driver.js';
+import { readNodesWithRelated } from '../../src/graph/read.js';
 import { readFolder } from '../../src/seed/folder.js';
 import { seed } from '../../src/seed/pipeline.js';
 import { startTestServer, type TestServer } from '../helpers/api.js';
@@ -115,6 +116,38 @@ describe('Sigma and Atomic on hand-made sources', () => {
       for (const property of ['command', 'description']) assert.ok(!keepOf('TESTS').includes(property));
       assert.ok(keepOf('DETECTS').includes('id'));
       assert.ok(keepOf('TESTS').includes('name'));
+      // The names are in the statement's text: a permutation of the same fields sends the same statement (one plan).
+      const statementOf = async (fields: string) => {
+        sent.length = 0;
+        const answer = await api.gql(`{ technique(id: "T1550.001") { sigmaRules { nodes { ${fields} } } } }`);
+        assert.equal(answer.errors, undefined);
+        // The lookup with its relations (the response cache may read the graph's version beside it).
+        const lookups = sent.filter((q) => q.cypher.includes('[r:DETECTS]'));
+        assert.equal(lookups.length, 1);
+        return lookups[0]?.cypher;
+      };
+      const permuted = await statementOf('level title id');
+      const ordered = await statementOf('id title level');
+      assert.equal(permuted, ordered);
+      assert.notEqual(await statementOf('id title'), ordered);
+      // All properties (a null list, as pairs) and a list of names (projected, then sorted) read the same rules.
+      const [read] = await readNodesWithRelated(
+        graph,
+        'Technique',
+        ['T1550.001'],
+        ['id', 'stixId'], // the key (stixId) tells a found node from a deleted one
+        [
+          { name: 'techniqueSigmaRules', keep: null },
+          { name: 'techniqueSigmaRules', keep: ['uid', 'title'] },
+        ],
+      );
+      const [all = [], named = []] = read?.related ?? [];
+      assert.ok(all.length > 0);
+      assert.deepEqual(
+        named.map((item) => item.node),
+        all.map((item) => ({ uid: item.node.uid, title: item.node.title })),
+      );
+      assert.equal(all.find((item) => item.node.id === rule.id)?.node.yaml, readFileSync(ruleFile, 'utf8'));
     } finally {
       stopListening();
       await api.stop();
