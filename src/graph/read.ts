@@ -82,19 +82,16 @@ function relationBranch(batch: RelatedOfNode, i: number, carry: string): string 
   const edge = propertyPairs('r', batch.keepEdge ?? null);
   // Each item a [node, edge] pair: a list costs the driver less to decode than a map with its key names. The batch
   // number is returned after the aggregation: as a grouping key it would make a relation with no items return no
-  // row, and with nothing carried that row is what keeps the statement's other results.
-  if (batch.keep === null) {
-    return `${body}
-       WITH ${carried}c, r ORDER BY ${order}
-       WITH ${carried}collect([${propertyPairs('c', null)}, ${edge}]) AS related
-       RETURN ${i} AS batch, ${carried}related`;
-  }
-  // The node's properties read once, in one pass over its property chain, for both the order and the values.
-  const sortedBy = [...order.matchAll(/\bc\.(\w+)/g)].map((m) => m[1] as string);
-  const read = [...new Set([...batch.keep, ...sortedBy])].map((k) => `.${propertyName(k)}`).join(', ');
+  // row, and with nothing carried that row is what keeps the statement's other results. With a property list, the
+  // node's properties are read once, in one pass over its property chain (`m`), for both the order and the values.
+  const named = batch.keep !== null;
+  const sortKeys = [...order.matchAll(/\bc\.(\w+)/g)].map((m) => m[1] as string);
+  const read = [...new Set([...(batch.keep ?? []), ...sortKeys])].map((k) => `.${propertyName(k)}`);
+  const projection = named ? `, c{${read.join(', ')}} AS m` : '';
+  const sortBy = named ? order.replace(/\bc\.(\w+)/g, (_, k: string) => `m.${propertyName(k)}`) : order;
   return `${body}
-       WITH ${carried}c, r, c{${read}} AS m ORDER BY ${order.replace(/\bc\.(\w+)/g, (_, k: string) => `m.${propertyName(k)}`)}
-       WITH ${carried}collect([${propertyPairs('m', batch.keep)}, ${edge}]) AS related
+       WITH ${carried}c, r${projection} ORDER BY ${sortBy}
+       WITH ${carried}collect([${propertyPairs(named ? 'm' : 'c', batch.keep)}, ${edge}]) AS related
        RETURN ${i} AS batch, ${carried}related`;
 }
 
