@@ -12,7 +12,8 @@ import { DETAIL_TECHNIQUE, GAP_GROUP, type Operation, type ScenarioName, SEARCH_
  * graph changes. A COUNTERS edge keeps its `paths` as stored, strings `via|offRel|offArtifact|defRel|defArtifact`
  * with artifacts by IRI local name: the library has no way to split them, so the client does (our API does it on
  * the server and resolves each artifact to its name). Search is a `@cypher` field over the `coverage_search` index,
- * which spans eight labels; `@fulltext` would give one query field per label, not one ranked list.
+ * which spans eight labels; `@fulltext` would give one query field per label, not one ranked list. It asks Lucene
+ * for as many hits as our first attempt does (searchLimit in src/graph/read-search.ts, no type filter).
  */
 export const PEER_TYPE_DEFS = `
 type Tactic @node {
@@ -77,7 +78,7 @@ type Query {
   search(query: String!, first: Int! = 20): [SearchNode!]!
     @cypher(
       statement: """
-      CALL db.index.fulltext.queryNodes('${SEARCH_INDEX}', $query, {limit: toInteger($first * 5 + 50)})
+      CALL db.index.fulltext.queryNodes('${SEARCH_INDEX}', $query, {limit: toInteger($first * 2 + 10)})
       YIELD node, score
       WHERE NOT coalesce(node.revoked, false) AND NOT coalesce(node.deprecated, false)
       RETURN node ORDER BY score DESC, node.id LIMIT toInteger($first)

@@ -462,6 +462,30 @@ describe('coverage on the real data', { skip }, () => {
     assert.deepEqual(await search('a:b (c "d" ~ * ? \\ /'), []);
   });
 
+  it('finds every match of a type that the top hits of other types crowd out', async () => {
+    // Techniques and Sigma rules fill the best hits of "credential dumping"; a search for groups alone must still
+    // find every current group with a word starting "credential" or "dumping" in its name, aliases or description
+    // (ids and words as the standard analyzer splits them: letters and digits, joined by "_").
+    const word = /(?:^|[^\p{L}\p{N}_])(?:credential|dumping)/iu;
+    const expected = objects
+      .filter((o) => o.type === 'intrusion-set' && !o.revoked && !o.x_mitre_deprecated)
+      .filter((g) =>
+        [g.name, ...((g.aliases as string[] | undefined) ?? []), g.description as string | undefined].some((t) =>
+          word.test(t ?? ''),
+        ),
+      )
+      .map((g) => externalId(g) as string);
+    assert.ok(expected.length > 0, 'the bundle has groups that mention credential dumping');
+    const { data, errors } = await api.gql(
+      'query($text: String!) { search(text: $text, types: [GROUP], first: 100) { type node { ... on Group { id } } } }',
+      { text: 'credential dumping' },
+    );
+    assert.equal(errors, undefined, JSON.stringify(errors));
+    const hits = (data as { search: { type: string; node: { id: string } }[] }).search;
+    assert.deepEqual(hits.map((h) => h.node.id).sort(), expected.sort());
+    assert.ok(hits.every((h) => h.type === 'GROUP'));
+  });
+
   it('ranks gaps by how many groups use them, counted from the bundle', async () => {
     const { data } = await api.gql('{ coverage { gaps(first: 10) { nodes { usedBy technique { id stixId } } } } }');
     const gaps = (
