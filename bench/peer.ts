@@ -4,7 +4,7 @@ import { type GraphQLSchema, graphql } from 'graphql';
 import type { Driver, ManagedTransaction, Session } from 'neo4j-driver';
 import { DEFAULT_SIGMA_STATUSES } from '../src/graph/coverage-facts.js';
 import { SEARCH_INDEX } from '../src/graph/model.js';
-import { luceneQuery } from '../src/graph/read-search.js';
+import { FIRST_ATTEMPT, luceneQuery } from '../src/graph/read-search.js';
 import { DETAIL_TECHNIQUE, GAP_GROUP, type Operation, type ScenarioName, SEARCH_TEXT } from './scenarios.js';
 
 /**
@@ -13,7 +13,7 @@ import { DETAIL_TECHNIQUE, GAP_GROUP, type Operation, type ScenarioName, SEARCH_
  * with artifacts by IRI local name: the library has no way to split them, so the client does (our API does it on
  * the server and resolves each artifact to its name). Search is a `@cypher` field over the `coverage_search` index,
  * which spans eight labels; `@fulltext` would give one query field per label, not one ranked list. It asks Lucene
- * for as many hits as our first attempt does (searchLimit in src/graph/read-search.ts, no type filter).
+ * for as many hits as our first attempt does with no type filter (FIRST_ATTEMPT in src/graph/read-search.ts).
  */
 export const PEER_TYPE_DEFS = `
 type Tactic @node {
@@ -78,7 +78,7 @@ type Query {
   search(query: String!, first: Int! = 20): [SearchNode!]!
     @cypher(
       statement: """
-      CALL db.index.fulltext.queryNodes('${SEARCH_INDEX}', $query, {limit: toInteger($first * 2 + 10)})
+      CALL db.index.fulltext.queryNodes('${SEARCH_INDEX}', $query, {limit: toInteger($first * ${FIRST_ATTEMPT.unfiltered.times} + ${FIRST_ATTEMPT.unfiltered.plus})})
       YIELD node, score
       WHERE NOT coalesce(node.revoked, false) AND NOT coalesce(node.deprecated, false)
       RETURN node ORDER BY score DESC, node.id LIMIT toInteger($first)

@@ -1,4 +1,4 @@
-// Search: the full-text index over ids, names, aliases and descriptions, with exact ids first.
+// Search: the full-text index over ids, names, titles, aliases, synonyms and descriptions, with exact ids first.
 import type { Graph } from './driver.js';
 import { ATTACK_LABELS, SEARCH_INDEX, SEARCH_LABELS } from './model.js';
 import { fromPairs, type Keep, propertyPairs } from './properties.js';
@@ -34,45 +34,60 @@ export function luceneQuery(text: string): string {
  * AttackObject label would scan every ATT&CK node, which has no index on id).
  */
 const EXACT_ID_SEEKS = ATTACK_LABELS.filter((label) => (SEARCH_LABELS as readonly string[]).includes(label))
-  .map((label) => `MATCH (n:${label}) WHERE n.id = toUpper($text) RETURN n AS node, 1000.0 AS score`)
+  .map((label) => `MATCH (n:${label}) WHERE n.id = toUpper($text) RETURN n AS node, 1000.0 AS score, 0 AS indexed`)
   .join('\n       UNION\n       ');
 
 /**
- * How many full-text hits the first attempt of a search asks Lucene for: enough to leave `first` after revoked and
- * deprecated objects are dropped (a few in the top hits), more when only some labels are wanted. Lucene's cost grows
- * with the hits it returns (150 instead of 50: a third more of Neo4j's CPU for "credential dumping").
+ * How many full-text hits the first attempt of a search asks Lucene for, `first` × times + plus: enough to leave
+ * `first` after revoked and deprecated objects are dropped (a few among the best hits), more with a type filter.
+ * Lucene's cost grows with the hits it returns (150 instead of 50: a third more of Neo4j's CPU for "credential
+ * dumping"). The benchmark's peer asks for as many (bench/peer.ts).
  */
-export function searchLimit(first: number, labels: readonly string[] | null): number {
-  return labels === null ? first * 2 + 10 : first * 5 + 50;
-}
+export const FIRST_ATTEMPT = {
+  unfiltered: { times: 2, plus: 10 },
+  filtered: { times: 5, plus: 50 },
+} as const;
 
-/** Where hits come from: the full-text index, and for a one-word text the exact-id seeks (their best score each). */
+const searchLimit = (first: number, labels: readonly string[] | null) => {
+  const { times, plus } = labels === null ? FIRST_ATTEMPT.unfiltered : FIRST_ATTEMPT.filtered;
+  return first * times + plus;
+};
+
+/**
+ * Where hits come from, as `hits` (pairs of node and score) and `found` (how many Lucene returned): the full-text
+ * index alone, or with the exact-id seeks for a one-word text (each node once, with its best score).
+ */
 const fromIndex = (options: string) =>
-  `CALL db.index.fulltext.queryNodes($index, $query, ${options}) YIELD node, score`;
+  `CALL db.index.fulltext.queryNodes($index, $query, ${options}) YIELD node, score
+     WITH collect([node, score]) AS hits, count(*) AS found`;
 const fromIdsAndIndex = (options: string) => `CALL () {
        ${EXACT_ID_SEEKS}
        UNION
        MATCH (n:D3fendTechnique) WHERE n.id = toUpper($text)
-       RETURN n AS node, 1000.0 AS score
+       RETURN n AS node, 1000.0 AS score, 0 AS indexed
        UNION
        MATCH (n:SigmaRule) WHERE n.id = $text
-       RETURN n AS node, 1000.0 AS score
+       RETURN n AS node, 1000.0 AS score, 0 AS indexed
        UNION
        MATCH (n:Technique) WHERE n.id STARTS WITH toUpper($text) + '.'
-       RETURN n AS node, 500.0 AS score
+       RETURN n AS node, 500.0 AS score, 0 AS indexed
        UNION
-       ${fromIndex(options)}
-       RETURN node, score
+       CALL db.index.fulltext.queryNodes($index, $query, ${options}) YIELD node, score
+       RETURN node, score, 1 AS indexed
      }
-     WITH node, max(score) AS score`;
+     WITH node, max(score) AS score, max(indexed) AS indexed
+     WITH collect([node, score]) AS hits, sum(indexed) AS found`;
 
 /**
  * The best `first` hits for `text` among nodes of `labels` (all searchable ones when null); revoked and deprecated
  * objects left out. A node whose id is the text (any case) comes first, then the sub-techniques of a technique id.
  *
- * Lucene is asked for searchLimit hits first; when fewer than `first` are left after the filters, the search runs
- * again over all hits, so that a rare type (`types: [GROUP]` where techniques and rules fill the top hits) still gets
- * every match. Ids hold no white space: a text with a space skips the id seeks.
+ * Lucene is asked for FIRST_ATTEMPT hits; when the filters leave fewer than `first` of them and Lucene had that
+ * many (so it may have more), the search runs again over all hits: a rare type (`types: [GROUP]`, where techniques
+ * and rules fill the best hits) still gets its best matches. Among hits of equal score past Lucene's first ones
+ * (a prefix alone scores the same in every node), which come back is Lucene's choice. Ids hold no white space (an
+ * organisation's Sigma rule whose id has some is still found, through the index, without the exact-id score): a
+ * text with a space skips the id seeks.
  */
 export async function readSearch(
   graph: Graph,
@@ -85,21 +100,29 @@ export async function readSearch(
   if (query === '') return [];
   const trimmed = text.trim();
   const source = /\s/.test(trimmed) ? fromIndex : fromIdsAndIndex;
-  const run = (limit: number | null) =>
-    graph.read(
+  const run = async (limit: number | null) => {
+    const [result] = await graph.read(
       `${source(limit === null ? '{}' : '{limit: toInteger($limit)}')}
-     WITH node, score, [l IN labels(node) WHERE l IN $searchable][0] AS label
-     WHERE label IS NOT NULL AND ($labels IS NULL OR label IN $labels)
-       AND NOT coalesce(node.revoked, false) AND NOT coalesce(node.deprecated, false)
-     WITH label, score, node ORDER BY score DESC, node.id LIMIT toInteger($first)
-     RETURN label, score, ${propertyPairs('node', keep)} AS node`,
+     CALL (hits) {
+       UNWIND hits AS hit
+       WITH hit[0] AS node, hit[1] AS score
+       WITH node, score, [l IN labels(node) WHERE l IN $searchable][0] AS label
+       WHERE label IS NOT NULL AND ($labels IS NULL OR label IN $labels)
+         AND NOT coalesce(node.revoked, false) AND NOT coalesce(node.deprecated, false)
+       WITH label, score, node ORDER BY score DESC, node.id LIMIT toInteger($first)
+       RETURN collect([label, score, ${propertyPairs('node', keep)}]) AS rows
+     }
+     RETURN found, rows`,
       { text: trimmed, query, index: SEARCH_INDEX, searchable: [...SEARCH_LABELS], labels, first, limit },
     );
-  let rows = await run(searchLimit(first, labels));
-  if (rows.length < first) rows = await run(null);
-  return rows.map((row) => ({
-    label: row.label as string,
-    score: Number(row.score),
-    node: fromPairs(row.node, keep) as GraphNode,
+    return { found: Number(result?.found ?? 0), rows: (result?.rows ?? []) as [string, number, unknown][] };
+  };
+  const limit = searchLimit(first, labels);
+  const attempt = await run(limit);
+  const rows = attempt.rows.length < first && attempt.found === limit ? (await run(null)).rows : attempt.rows;
+  return rows.map(([label, score, node]) => ({
+    label,
+    score: Number(score),
+    node: fromPairs(node, keep) as GraphNode,
   }));
 }
