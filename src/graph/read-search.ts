@@ -3,6 +3,7 @@ import type { Graph } from './driver.js';
 import { ATTACK_LABELS, SEARCH_INDEX, SEARCH_LABELS } from './model.js';
 import { fromPairs, type Keep, propertyPairs } from './properties.js';
 import type { GraphNode } from './read.js';
+import { keepShape, textOf } from './texts.js';
 
 /** One search result: the node, its label and its relevance. */
 export interface SearchRow {
@@ -99,10 +100,12 @@ export async function readSearch(
   const query = luceneQuery(text);
   if (query === '') return [];
   const trimmed = text.trim();
-  const source = /\s/.test(trimmed) ? fromIndex : fromIdsAndIndex;
+  const withIds = !/\s/.test(trimmed);
   const run = async (limit: number | null) => {
-    const [result] = await graph.read(
-      `${source(limit === null ? '{}' : '{limit: toInteger($limit)}')}
+    const options = limit === null ? '{}' : '{limit: toInteger($limit)}';
+    const cypher = textOf(
+      `search ${withIds} ${limit === null} ${keepShape(keep)}`,
+      () => `${(withIds ? fromIdsAndIndex : fromIndex)(options)}
      CALL (hits) {
        UNWIND hits AS hit
        WITH hit[0] AS node, hit[1] AS score
@@ -113,8 +116,16 @@ export async function readSearch(
        RETURN collect([label, score, ${propertyPairs('node', keep)}]) AS rows
      }
      RETURN found, rows`,
-      { text: trimmed, query, index: SEARCH_INDEX, searchable: [...SEARCH_LABELS], labels, first, limit },
     );
+    const [result] = await graph.read(cypher, {
+      text: trimmed,
+      query,
+      index: SEARCH_INDEX,
+      searchable: [...SEARCH_LABELS],
+      labels,
+      first,
+      limit,
+    });
     return { found: Number(result?.found ?? 0), rows: (result?.rows ?? []) as [string, number, unknown][] };
   };
   const limit = searchLimit(first, labels);

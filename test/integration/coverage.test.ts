@@ -433,6 +433,19 @@ describe('coverage on the real data', { skip }, () => {
     assert.deepEqual(entries.map((e) => `${e.techniqueID} ${shortToId.get(String(e.tactic))}`).sort(), expected.sort());
   });
 
+  /** What `work` returns, and how many full-text statements the API sent for it. */
+  const searchStatements = async <T>(work: () => Promise<T>) => {
+    let statements = 0;
+    const stop = graph.onQuery((cypher) => {
+      if (cypher.includes('db.index.fulltext.queryNodes')) statements++;
+    });
+    try {
+      return { result: await work(), statements };
+    } finally {
+      stop();
+    }
+  };
+
   it('finds what a user means: ids, names, aliases, phrases, in any source', async () => {
     const search = async (text: string, types?: string) => {
       const { data, errors } = await api.gql(
@@ -459,12 +472,8 @@ describe('coverage on the real data', { skip }, () => {
     assert.ok(!(await search('T1527')).includes('TECHNIQUE T1527'), 'revoked techniques are left out');
     assert.ok((await search('pass OR hash')).length > 0);
     await search('AND'); // a Lucene operator alone is a word: no error (search() asserts there is none)
-    let statements = 0;
-    const stop = graph.onQuery((cypher) => {
-      if (cypher.includes('db.index.fulltext.queryNodes')) statements++;
-    });
-    assert.deepEqual(await search('a:b (c "d" ~ * ? \\ /'), []);
-    stop();
+    const { result: none, statements } = await searchStatements(() => search('a:b (c "d" ~ * ? \\ /'));
+    assert.deepEqual(none, []);
     // Fewer hits than first, but Lucene returned fewer than it was asked for (none): no second search statement.
     assert.equal(statements, 1);
   });
@@ -484,15 +493,15 @@ describe('coverage on the real data', { skip }, () => {
       )
       .map((g) => externalId(g) as string);
     assert.ok(expected.length > 0 && expected.length <= 20, `${expected.length} groups: all fit in one answer`);
-    let statements = 0;
-    const stop = graph.onQuery((cypher) => {
-      if (cypher.includes('db.index.fulltext.queryNodes')) statements++;
-    });
-    const { data, errors } = await api.gql(
-      'query($text: String!) { search(text: $text, types: [GROUP], first: 20) { type node { ... on Group { id } } } }',
-      { text: 'credential dumping' },
+    const {
+      result: { data, errors },
+      statements,
+    } = await searchStatements(() =>
+      api.gql(
+        'query($text: String!) { search(text: $text, types: [GROUP], first: 20) { type node { ... on Group { id } } } }',
+        { text: 'credential dumping' },
+      ),
     );
-    stop();
     assert.equal(errors, undefined, JSON.stringify(errors));
     // The first attempt's hits hold too few groups: the search runs again over all hits.
     assert.equal(statements, 2);
