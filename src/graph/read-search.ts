@@ -31,12 +31,19 @@ export function luceneQuery(text: string): string {
 }
 
 /**
- * An exact ATT&CK id among the searchable ATT&CK labels: one index seek per label (a match on the shared
- * AttackObject label would scan every ATT&CK node, which has no index on id).
+ * An exact ATT&CK or D3FEND id (any case) among the searchable ATT&CK labels and D3FEND techniques: one index seek
+ * per label (a match on the shared AttackObject label would scan every ATT&CK node, which has no index on id).
  */
-const EXACT_ID_SEEKS = ATTACK_LABELS.filter((label) => (SEARCH_LABELS as readonly string[]).includes(label))
+const EXACT_ID_SEEKS = [
+  ...ATTACK_LABELS.filter((label) => (SEARCH_LABELS as readonly string[]).includes(label)),
+  'D3fendTechnique',
+]
   .map((label) => `MATCH (n:${label}) WHERE n.id = toUpper($text) RETURN n AS node, 1000.0 AS score, 0 AS indexed`)
   .join('\n       UNION\n       ');
+
+/** Lucene's hits for `$query`, as many as `options` asks for (`{}`: all of them). */
+const luceneHits = (options: string) =>
+  `CALL db.index.fulltext.queryNodes($index, $query, ${options}) YIELD node, score`;
 
 /**
  * How many full-text hits the first attempt of a search asks Lucene for, `first` × times + plus: enough to leave
@@ -58,14 +65,10 @@ const searchLimit = (first: number, labels: readonly string[] | null) => {
  * Where hits come from, as `hits` (pairs of node and score) and `found` (how many Lucene returned): the full-text
  * index alone, or with the exact-id seeks for a one-word text (each node once, with its best score).
  */
-const fromIndex = (options: string) =>
-  `CALL db.index.fulltext.queryNodes($index, $query, ${options}) YIELD node, score
+const fromIndex = (options: string) => `${luceneHits(options)}
      WITH collect([node, score]) AS hits, count(*) AS found`;
 const fromIdsAndIndex = (options: string) => `CALL () {
        ${EXACT_ID_SEEKS}
-       UNION
-       MATCH (n:D3fendTechnique) WHERE n.id = toUpper($text)
-       RETURN n AS node, 1000.0 AS score, 0 AS indexed
        UNION
        MATCH (n:SigmaRule) WHERE n.id = $text
        RETURN n AS node, 1000.0 AS score, 0 AS indexed
@@ -73,7 +76,7 @@ const fromIdsAndIndex = (options: string) => `CALL () {
        MATCH (n:Technique) WHERE n.id STARTS WITH toUpper($text) + '.'
        RETURN n AS node, 500.0 AS score, 0 AS indexed
        UNION
-       CALL db.index.fulltext.queryNodes($index, $query, ${options}) YIELD node, score
+       ${luceneHits(options)}
        RETURN node, score, 1 AS indexed
      }
      WITH node, max(score) AS score, max(indexed) AS indexed
