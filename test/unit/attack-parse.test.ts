@@ -102,6 +102,26 @@ describe('parseAttackBundle on a small enterprise bundle', () => {
     ]);
   });
 
+  it('drops a derived reference to an object of another type, with a warning', () => {
+    // The detection strategy's analytic ref points at the data component instead: no HAS_ANALYTIC edge to it.
+    const bundle = JSON.parse(readFileSync(fixture('attack', 'mini-enterprise.json'), 'utf8'));
+    const strategy = bundle.objects.find((o: { type: string }) => o.type === 'x-mitre-detection-strategy');
+    const component = bundle.objects.find((o: { type: string }) => o.type === 'x-mitre-data-component');
+    strategy.x_mitre_analytic_refs = [component.id];
+    const retyped = parseAttackBundle(Buffer.from(JSON.stringify(bundle)), 'retyped.json');
+    assert.equal(retyped.edges.filter((e) => e.type === 'HAS_ANALYTIC').length, 0);
+    assert.deepEqual(
+      retyped.warnings.filter((w) => w.where === strategy.id),
+      [
+        {
+          file: 'retyped.json',
+          where: strategy.id,
+          reason: `reference to ${component.id} (HAS_ANALYTIC): expected Analytic, found x-mitre-data-component`,
+        },
+      ],
+    );
+  });
+
   it('keeps the procedure text on uses edges', () => {
     const edge = records.edges.find((e) => e.type === 'USES' && e.from.key.endsWith('e001') && e.to.key === SUB);
     assert.equal(

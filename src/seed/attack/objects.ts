@@ -112,6 +112,14 @@ function derivedEdges(read: StixReader, label: NodeLabel, ctx: BundleContext): E
       ctx.warnings.push({ file: ctx.file, where: object.id, reason: `dangling reference to ${to} (${type})` });
       return;
     }
+    if (LABEL_OF_STIX_TYPE[typeOfRef(to)] !== toLabel) {
+      ctx.warnings.push({
+        file: ctx.file,
+        where: object.id,
+        reason: `reference to ${to} (${type}): expected ${toLabel}, found ${typeOfRef(to)}`,
+      });
+      return;
+    }
     edges.push({
       type,
       from: { label, key: object.id },
