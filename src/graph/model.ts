@@ -1,5 +1,5 @@
 // The fixed vocabulary of the graph: node labels with their keys, relationship types, constraints and indexes.
-// Labels and relationship types cannot be Cypher parameters, so every query takes them from here, never from input.
+// Labels and relationship types in Cypher come from here, never from input (spliced, or as values checked against it).
 
 /** Every node label the graph holds, with the property that identifies a node of that label. */
 export const NODE_KEYS = {

@@ -61,20 +61,27 @@ export async function writeRecords(
   const written = { nodes: 0, edges: 0 };
   const { scope } = records;
   const scopeOrder = scopeOrderOf(scope);
-  for (const [label, group] of groupBy(records.nodes, (n) => n.label)) {
-    const cypher = nodeUpsert(label as NodeLabel);
+  for (const [label, group] of groupBy(records.nodes, (n) => (ATTACK.has(n.label) ? ATTACK_GROUP : n.label))) {
+    const cypher = label === ATTACK_GROUP ? ATTACK_NODE_UPSERT : nodeUpsert(label as NodeLabel);
     for (const batch of chunks(group, batchSize)) {
-      const rows = batch.map((n: NodeRecord) => ({ key: n.key, props: n.props }));
+      const rows = batch.map((n: NodeRecord) => ({ key: n.key, label: n.label, props: n.props }));
       await graph.write((run) => run(cypher, { batch: { rows, scope, scopeOrder } }));
       written.nodes += batch.length;
       progress(written);
     }
   }
-  for (const [signature, group] of groupBy(records.edges, (e) => `${e.type}|${e.from.label}|${e.to.label}`)) {
-    const [type, fromLabel, toLabel] = signature.split('|') as [RelType, NodeLabel, NodeLabel];
-    const cypher = edgeUpsert(type, fromLabel, toLabel);
+  const signatureOf = (e: EdgeRecord) =>
+    ATTACK.has(e.from.label) && ATTACK.has(e.to.label) ? ATTACK_GROUP : `${e.type}|${e.from.label}|${e.to.label}`;
+  for (const [signature, group] of groupBy(records.edges, signatureOf)) {
+    const cypher = signature === ATTACK_GROUP ? ATTACK_EDGE_UPSERT : edgeUpsert(...splitSignature(signature));
     for (const batch of chunks(group, batchSize)) {
-      const rows = batch.map((e: EdgeRecord) => ({ from: e.from.key, to: e.to.key, key: e.key, props: e.props }));
+      const rows = batch.map((e: EdgeRecord) => ({
+        from: e.from.key,
+        to: e.to.key,
+        type: e.type,
+        key: e.key,
+        props: e.props,
+      }));
       await graph.write((run) => run(cypher, { batch: { rows, scope, scopeOrder } }));
       written.edges += batch.length;
       progress(written);
@@ -108,10 +115,13 @@ export async function removeVanished(
       { batch: { keys: edgeKeys, scope, scopeOrder } },
     );
     removedEdges = Number(edgeRow?.removed ?? 0);
-    for (const label of labels) {
+    // All the ATT&CK labels at once through their shared label: one statement to plan instead of eleven.
+    const attackOnly = new Set(labels).size === ATTACK.size && labels.every((label) => ATTACK.has(label));
+    for (const label of attackOnly ? (['AttackObject'] as const) : labels) {
+      const key = label === 'AttackObject' ? 'stixId' : NODE_KEYS[label];
       const [nodeRow] = await run(
-        `MATCH (n:${label}) WHERE $batch.scope IN n.scopes AND NOT n.${NODE_KEYS[label]} IN $batch.keys
-         ${setScope('n', 'remove', ATTACK.has(label))}
+        `MATCH (n:${label}) WHERE $batch.scope IN n.scopes AND NOT n.${key} IN $batch.keys
+         ${setScope('n', 'remove', label === 'AttackObject' || ATTACK.has(label))}
          WITH n WHERE size(n.scopes) = 0
          DETACH DELETE n
          RETURN count(*) AS removed`,
@@ -143,8 +153,9 @@ export async function writeDataset(
 }
 
 /**
- * Labels and relationship types are spliced into Cypher (they cannot be parameters), so every record's are checked
- * against the fixed vocabulary of model.ts before anything is written.
+ * Labels and relationship types are spliced into most of these statements (a label that is a value cannot use an
+ * index), and passed as values to the ATT&CK ones: either way every record's are checked against the fixed
+ * vocabulary of model.ts before anything is written.
  */
 function checkVocabulary(records: SourceRecords): void {
   for (const node of records.nodes) {
@@ -174,6 +185,27 @@ const APPLY_NEWEST = (x: string) => `
   SET ${x} += CASE WHEN newest THEN row.props ELSE {} END,
       ${x}.propsScope = CASE WHEN newest THEN $batch.scope ELSE ${x}.propsScope END`;
 
+/**
+ * The ATT&CK objects and the edges between them are written by one statement each, whatever their label or type:
+ * a node is merged on the shared `AttackObject` key (unique, like each label's own) and given its label from the
+ * row, an edge its type. Every statement text costs Neo4j a plan, and on a JVM just started, with the seed's other
+ * lanes planning too, a plan of such an upsert took 150 ms to over 1 s: the eleven labels, their eleven clean-ups and
+ * the twenty-odd edge signatures of a bundle cost about 8 s of a first seed's planning (bench/notes.md, step 43).
+ * Labels and types are values here, never spliced, and checkVocabulary has checked them.
+ */
+const ATTACK_GROUP = 'attack';
+const ATTACK_NODE_UPSERT = `UNWIND $batch.rows AS row
+    MERGE (n:AttackObject {stixId: row.key})
+    SET n:$(row.label)
+    ${APPLY_NEWEST('n')}
+    ${setScope('n', 'add', true)}`;
+const ATTACK_EDGE_UPSERT = `UNWIND $batch.rows AS row
+    MATCH (a:AttackObject {stixId: row.from})
+    MATCH (b:AttackObject {stixId: row.to})
+    MERGE (a)-[r:$(row.type) {key: row.key}]->(b)
+    ${APPLY_NEWEST('r')}
+    ${setScope('r', 'add', false)}`;
+
 function nodeUpsert(label: NodeLabel): string {
   const extra = ATTACK.has(label) ? 'SET n:AttackObject' : '';
   return `UNWIND $batch.rows AS row
@@ -190,6 +222,10 @@ function edgeUpsert(type: RelType, fromLabel: NodeLabel, toLabel: NodeLabel): st
     MERGE (a)-[r:${type} {key: row.key}]->(b)
     ${APPLY_NEWEST('r')}
     ${setScope('r', 'add', false)}`;
+}
+
+function splitSignature(signature: string): [RelType, NodeLabel, NodeLabel] {
+  return signature.split('|') as [RelType, NodeLabel, NodeLabel];
 }
 
 /** The scope order a statement sorts `scopes` by: the ATT&CK domains, then the scope being written if it is another. */
