@@ -1,5 +1,8 @@
 // The links from D3FEND to ATT&CK on hand-made sources: made in either order, removed when the ontology drops them.
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Graph } from '../../src/graph/driver.js';
 import { seed } from '../../src/seed/pipeline.js';
@@ -54,5 +57,39 @@ describe('links from D3FEND to ATT&CK on hand-made sources', () => {
     ]);
     await seed(graph, { attack: [], d3fend: [ONTOLOGY] }, { batchSize });
     assert.equal((await links()).length, 5);
+  });
+
+  it('a newer ontology that renames a technique and drops another leaves what it alone leaves', async () => {
+    // The rename keeps the technique's D3FEND id and changes its IRI; the dropped technique takes its edges with it.
+    const v1 = await readFile(ONTOLOGY, 'utf8');
+    const v3 = v1
+      .replace(/:DecoyUserCredential\b/g, ':DecoyUserCredentialRenamed')
+      .replace(/# Authentication is an action[^]*?:d3fend-id "D3-ANET" \.\n/, '');
+    assert.ok(v3.includes(':DecoyUserCredentialRenamed a') && !v3.includes('D3-ANET'), 'the test edits the ontology');
+    const folder = await mkdtemp(path.join(tmpdir(), 'coverage-graph-d3fend-'));
+    const newer = path.join(folder, 'mini.ttl');
+    await writeFile(newer, v3);
+    try {
+      await resetGraph(graph);
+      await seed(graph, { attack: [ATTACK], d3fend: [ONTOLOGY] }, { batchSize });
+      const result = await seed(graph, { attack: [], d3fend: [newer] }, { batchSize });
+      assert.equal(result.sources[0]?.removedNodes, 1);
+      const reseeded = await fingerprint(graph);
+      const [row] = await graph.read(
+        `MATCH (d:D3fendTechnique {id: 'D3-DUC'})
+         RETURN count(d) AS n, collect(d.iri) AS iris,
+                count { MATCH (:D3fendTechnique {id: 'D3-ANET'}) } AS dropped,
+                count { MATCH (:D3fendTechnique)-[:SUBCLASS_OF]->(:D3fendTechnique {id: 'D3-NTA'}) } AS underNta`,
+      );
+      assert.deepEqual(
+        { ...row, iris: (row?.iris as string[]).map((iri) => iri.replace(/^.*#/, '')) },
+        { n: 1, iris: ['DecoyUserCredentialRenamed'], dropped: 0, underNta: 1 },
+      );
+      await resetGraph(graph);
+      await seed(graph, { attack: [ATTACK], d3fend: [newer] }, { batchSize });
+      assert.deepEqual(reseeded, await fingerprint(graph));
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });
