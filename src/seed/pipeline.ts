@@ -1,4 +1,4 @@
-// The seed run: read and parse every named source first, then write each one, then retire what vanished; its summary.
+// The seed run: read every named source (the schema made meanwhile), write, retire what vanished, link; its summary.
 
 import { SourceError } from '../errors.js';
 import type { Graph } from '../graph/driver.js';
@@ -169,7 +169,10 @@ export interface SourceSummary {
   seconds: number;
 }
 
-/** What a seed did: per source, the links between sources, and the seconds of the schema and link steps. */
+/**
+ * What a seed did: per source, the links between sources, and the seconds of the schema and link steps (the schema's
+ * are its own, spent while the sources were read, and those of marking the graph changed).
+ */
 export interface SeedResult {
   sources: SourceSummary[];
   links: LinkSummary;
@@ -192,15 +195,27 @@ export async function seed(
   options: { batchSize: number; progress?: Progress; strict?: boolean },
 ): Promise<SeedResult> {
   const progress = options.progress ?? silentProgress;
-  const parsed = await readSources(request, { strict: options.strict, progress });
-
+  // Neo4j creates the constraints and indexes (idempotent, no data touched) while this process reads and parses:
+  // on a new store that is a second and a half of Neo4j's work beside as much of ours (bench/notes.md, step 44).
+  // A bad source still stops the run before anything is written; its error wins over one of the schema's.
   const schemaStarted = performance.now();
-  await ensureSchema(graph);
+  let schemaSeconds = 0;
+  const [read, schema] = await Promise.allSettled([
+    readSources(request, { strict: options.strict, progress }),
+    ensureSchema(graph).then(() => {
+      schemaSeconds = secondsSince(schemaStarted);
+    }),
+  ]);
+  if (read.status === 'rejected') throw read.reason;
+  if (schema.status === 'rejected') throw schema.reason;
+  const parsed = read.value;
+
+  const markStarted = performance.now();
   // A new graph version before the first write and after the last: answers cached by the API meanwhile are dropped.
   await markGraphChanged(graph);
   // The lists' stored totals describe the graph before this seed: until its link step stores new ones, pages count.
   await clearListTotals(graph);
-  const schemaSeconds = secondsSince(schemaStarted);
+  schemaSeconds += secondsSince(markStarted);
   let summaries: SourceSummary[];
   let links: LinkSummary;
   let writeSeconds: number;
