@@ -62,9 +62,11 @@ export async function writeRecords(
   const { scope } = records;
   const scopeOrder = scopeOrderOf(scope);
   for (const [label, group] of groupBy(records.nodes, (n) => (ATTACK.has(n.label) ? ATTACK_GROUP : n.label))) {
-    const cypher = label === ATTACK_GROUP ? ATTACK_NODE_UPSERT : nodeUpsert(label as NodeLabel);
+    const attack = label === ATTACK_GROUP;
+    const cypher = attack ? ATTACK_NODE_UPSERT : nodeUpsert(label as NodeLabel);
     for (const batch of chunks(group, batchSize)) {
-      const rows = batch.map((n: NodeRecord) => ({ key: n.key, label: n.label, props: n.props }));
+      // Only the ATT&CK statement takes the label from the row; the others have it in their text.
+      const rows = batch.map((n: NodeRecord) => ({ key: n.key, ...(attack && { label: n.label }), props: n.props }));
       await graph.write((run) => run(cypher, { batch: { rows, scope, scopeOrder } }));
       written.nodes += batch.length;
       progress(written);
@@ -73,12 +75,13 @@ export async function writeRecords(
   const signatureOf = (e: EdgeRecord) =>
     ATTACK.has(e.from.label) && ATTACK.has(e.to.label) ? ATTACK_GROUP : `${e.type}|${e.from.label}|${e.to.label}`;
   for (const [signature, group] of groupBy(records.edges, signatureOf)) {
-    const cypher = signature === ATTACK_GROUP ? ATTACK_EDGE_UPSERT : edgeUpsert(...splitSignature(signature));
+    const attack = signature === ATTACK_GROUP;
+    const cypher = attack ? ATTACK_EDGE_UPSERT : edgeUpsert(...splitSignature(signature));
     for (const batch of chunks(group, batchSize)) {
       const rows = batch.map((e: EdgeRecord) => ({
         from: e.from.key,
         to: e.to.key,
-        type: e.type,
+        ...(attack && { type: e.type }),
         key: e.key,
         props: e.props,
       }));
