@@ -156,8 +156,14 @@ async function seedCommand(args: string[], options: { emptyGraph?: boolean } = {
       );
     }
     if (values.json) {
-      // Measured last, so both cover the whole process (performance.now() counts from its start; maxRSS is in KiB).
-      const measured = { totalSeconds: performance.now() / 1000, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+      // Measured last, so all cover the whole process (performance.now() counts from its start; maxRSS is in KiB, the
+      // CPU times in microseconds).
+      const usage = process.resourceUsage();
+      const measured = {
+        totalSeconds: performance.now() / 1000,
+        peakRssBytes: usage.maxRSS * 1024,
+        cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+      };
       try {
         await writeFile(values.json, `${JSON.stringify(seedReport(result, measured), null, 2)}\n`);
       } catch (error) {

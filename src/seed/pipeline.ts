@@ -258,10 +258,15 @@ export interface SeedReport {
   totalSeconds: number;
   /** The process's peak resident set size. */
   peakRssBytes: number;
+  /** CPU seconds (user + system) of the whole process: beside `totalSeconds`, how much of it was this process's work. */
+  cpuSeconds: number;
 }
 
 /** Turns a seed's result and the process figures its caller measured into the JSON summary of the run. */
-export function seedReport(result: SeedResult, measured: { totalSeconds: number; peakRssBytes: number }): SeedReport {
+export function seedReport(
+  result: SeedResult,
+  measured: { totalSeconds: number; peakRssBytes: number; cpuSeconds: number },
+): SeedReport {
   const { links } = result;
   return {
     sources: result.sources.map(({ warnings, seconds, ...source }) => ({

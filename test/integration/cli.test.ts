@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { projectRoot } from '../../src/config.js';
@@ -226,6 +226,9 @@ describe('coverage-graph seed --json', () => {
     const total = result.stderr.split('\n').find((line) => line.startsWith('total '));
     assert.equal(total?.trim().split(/\s+/)[2], counts(report.sources.reduce((sum, s) => sum + s.nodes, 0)));
     assert.ok(report.peakRssBytes > 20e6 && report.peakRssBytes < 2e9, String(report.peakRssBytes));
+    // Reading and parsing alone keep the process busy; no process spends more CPU than its wall time on every core.
+    assert.ok(report.cpuSeconds > 0, String(report.cpuSeconds));
+    assert.ok(report.cpuSeconds <= report.totalSeconds * availableParallelism(), JSON.stringify(report));
   });
 
   it('writes no summary when the run fails', () => {
