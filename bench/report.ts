@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../src/config.js';
+import { type FirstSeedResult, type FirstSeedRun, total } from './first-seed.js';
+import type { JvmThreadKind } from './proc.js';
 import { SCENARIOS, type ScenarioName } from './scenarios.js';
 import { type SeedBenchResult, summarize } from './seed.js';
 import type { ServerKind } from './server.js';
@@ -66,6 +68,7 @@ export function renderReport(results: BenchResults): string {
       '',
     );
   }
+  if (results.firstSeeds) out.push(...firstSeedSection(results.firstSeeds, results.command));
   out.push('## Queries under load', '');
   for (const scenario of SCENARIOS) {
     out.push(
@@ -169,4 +172,42 @@ export function renderReport(results: BenchResults): string {
   }
   out.push('', readFileSync(path.join(projectRoot, 'bench', 'notes.md'), 'utf8').trim(), '');
   return out.join('\n');
+}
+
+/** The first seeds after a Neo4j start on a new store: one row per repeat, then median (min–max) of each column. */
+function firstSeedSection(result: FirstSeedResult, reportCommand: string): string[] {
+  const runs = result.runs;
+  // Without /proc there is no split: those columns show '-'.
+  const cpu = (pick: (split: Record<JvmThreadKind, number>) => number) => (run: FirstSeedRun) =>
+    run.neo4jCpuSeconds ? pick(run.neo4jCpuSeconds) : Number.NaN;
+  const columns: [string, (run: FirstSeedRun) => number][] = [
+    ['Neo4j start (s)', (r) => r.startSeconds],
+    ['seed wall (s)', (r) => r.wallSeconds],
+    ['schema (s)', (r) => r.schemaSeconds],
+    ['write (s)', (r) => r.writeSeconds],
+    ['links (s)', (r) => r.linkSeconds],
+    ['seeder CPU (s)', (r) => r.seederCpuSeconds],
+    ['Neo4j CPU (s)', cpu(total)],
+    ['of it C2 compiler', cpu((c) => c.c2)],
+    ['C1 compiler', cpu((c) => c.c1)],
+    ['Bolt workers', cpu((c) => c.bolt)],
+    ['GC', cpu((c) => c.gc)],
+    ['other threads', cpu((c) => c.other)],
+  ];
+  // Measured by the run of the rest of the report, or merged in later by `--first-seeds-only`.
+  const when =
+    result.command === reportCommand
+      ? ''
+      : ` Measured on ${result.startedAt} by \`${result.command}\`, apart from the rest of this report.`;
+  return [
+    '## First seed after Neo4j starts, on a new store',
+    '',
+    `${runs.length} repeat(s), before the benchmark's own Neo4j starts: each starts Neo4j with \`coverage-graph neo4j start\` on an empty folder (its own port, 7692 unless NEO4J_FIRST_SEED_BOLT_PORT; the JVM settings a user gets), runs one full seed of the same data with \`coverage-graph seed --json\`, then stops Neo4j and removes the folder. The CPU columns are what the seeder and Neo4j's JVM spent while the seed ran (Neo4j's from /proc, by thread: the JIT compilers, the Bolt workers that run the statements, the garbage collector, the rest).${when} The graph then holds ${runs[0]?.graphNodes} nodes and ${runs[0]?.graphRelationships} relationships.`,
+    '',
+    `| repeat | ${columns.map(([name]) => name).join(' | ')} |`,
+    `|---|${columns.map(() => '---').join('|')}|`,
+    ...runs.map((run, i) => `| ${i + 1} | ${columns.map(([, value]) => fixed(value(run))).join(' | ')} |`),
+    `| median (min–max) | ${columns.map(([, value]) => range(runs.map(value))).join(' | ')} |`,
+    '',
+  ];
 }

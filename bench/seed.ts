@@ -226,10 +226,7 @@ async function figures(
 ): Promise<SeedRunFigures> {
   const sum = (figure: 'nodes' | 'edges' | 'readSeconds' | 'writeSeconds') =>
     sources.reduce((total, s) => total + s[figure], 0);
-  const [nodes] = await graph.read(`MATCH (n) WHERE NOT n:${BENCH_MARKER} AND NOT n:GraphVersion RETURN count(n) AS n`);
-  const [relationships] = await graph.read('MATCH ()-[r]->() RETURN count(r) AS n');
-  const graphNodes = Number(nodes?.n);
-  const graphRelationships = Number(relationships?.n);
+  const { graphNodes, graphRelationships } = await countGraph(graph);
   const writeSeconds = measured.writeSeconds ?? sum('writeSeconds');
   return {
     kind,
@@ -250,8 +247,15 @@ async function figures(
   };
 }
 
+/** What a seed left in the graph: its nodes (not the benchmark's marker or the graph version) and relationships. */
+export async function countGraph(graph: Graph): Promise<{ graphNodes: number; graphRelationships: number }> {
+  const [nodes] = await graph.read(`MATCH (n) WHERE NOT n:${BENCH_MARKER} AND NOT n:GraphVersion RETURN count(n) AS n`);
+  const [relationships] = await graph.read('MATCH ()-[r]->() RETURN count(r) AS n');
+  return { graphNodes: Number(nodes?.n), graphRelationships: Number(relationships?.n) };
+}
+
 /** Runs `node <args>` and resolves with its wall seconds; rejects with the end of its stderr if it fails. */
-function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+export function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const started = performance.now();
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -8,7 +8,9 @@ import { startServer } from '../src/api/server.js';
 import { config, projectRoot } from '../src/config.js';
 import { Graph } from '../src/graph/driver.js';
 import { seed } from '../src/seed/pipeline.js';
+import type { FirstSeedResult } from './first-seed.js';
 import { countPeerRoundTrips, createPeerSchema, PEER_OPERATIONS } from './peer.js';
+import { cpuSeconds } from './proc.js';
 import { renderReport } from './report.js';
 import { SCENARIOS, type Scenario, type ScenarioName } from './scenarios.js';
 import { benchSeed, emptyDatabase, fixtureRequest, type SeedBenchResult, sharedRequest, summarize } from './seed.js';
@@ -22,6 +24,8 @@ export interface BenchOptions {
   connections: number[];
   seedRepeats: number;
   skipSeed: boolean;
+  /** The first seeds after a Neo4j start on a new store, measured before this run (bench/first-seed.ts). */
+  firstSeeds: FirstSeedResult | null;
   /** Only these scenarios and servers (all when null). */
   scenarios: string[] | null;
   servers: string[] | null;
@@ -49,6 +53,8 @@ export interface BenchResults {
   smoke: boolean;
   machine: BenchOptions['machine'] & { node: string; neo4j: string };
   seed: SeedBenchResult | null;
+  /** Absent in results written before it was measured. */
+  firstSeeds?: FirstSeedResult | null;
   /** Cypher statements per request, by server kind and scenario. */
   roundTrips: Record<string, Record<ScenarioName, number>>;
   /** Bytes of each server's answer per scenario (checked free of errors before any load). */
@@ -59,7 +65,13 @@ export interface BenchResults {
 /** Seconds of load per scenario and server in the warm-up pass before the measured runs (16 connections). */
 const WARM_UP_SECONDS = 3;
 
-const SHARED_DATA = process.env.SHARED_DATA ?? path.resolve(projectRoot, '..', 'shared', 'data');
+/** The shared real data (`../shared/data` beside the checkout, or SHARED_DATA). */
+export const SHARED_DATA = process.env.SHARED_DATA ?? path.resolve(projectRoot, '..', 'shared', 'data');
+
+/** How this run was started, as the report quotes it. */
+export function benchCommand(): string {
+  return `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+}
 
 /** Runs everything, writes the JSON results and the Markdown report, and returns the results. */
 export async function runBenchmark(options: BenchOptions): Promise<BenchResults> {
@@ -69,10 +81,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     const [component] = await graph.read('CALL dbms.components() YIELD versions RETURN versions[0] AS version');
     const results: BenchResults = {
       startedAt: new Date().toISOString(),
-      command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      command: benchCommand(),
       smoke: options.smoke,
       machine: { ...options.machine, node: process.version, neo4j: String(component?.version) },
       seed: null,
+      firstSeeds: options.firstSeeds,
       roundTrips: {},
       answerBytes: {},
       load: [],
@@ -222,21 +235,6 @@ async function checkAnswer(url: string, body: string, what: string, patience = 0
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null when it cannot be read. */
-function cpuSeconds(pid: number | null): number | null {
-  if (pid === null) return null;
-  try {
-    // The fields after the command name (which may hold spaces) start at state: utime and stime are 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
-}
-/** USER_HZ: the unit of /proc's CPU times, 100 on every Linux this runs on. */
-const CLOCK_TICKS = 100;
 
 /** The JVM of the benchmark's own local Neo4j (bench/run.ts names its pid file); null for a Neo4j given by URI. */
 function neo4jPid(): number | null {
