@@ -91,6 +91,37 @@ describe('npm run bench -- --smoke', () => {
     assert.match(report, /SMOKE RUN/);
   });
 
+  it('--first-seeds-only measures first seeds again and merges them into the results, keeping the rest', () => {
+    const out = path.join(scratch, 'BENCHMARKS.md');
+    const json = path.join(scratch, 'results.json');
+    const earlier = JSON.parse(readFileSync(json, 'utf8')) as BenchResults;
+    assert.ok(earlier.firstSeeds, 'the smoke run above wrote its first seeds');
+    const run = spawnSync(
+      process.execPath,
+      [
+        path.join(projectRoot, 'dist', 'bench', 'run.js'),
+        '--smoke',
+        '--first-seeds-only',
+        '--out',
+        out,
+        '--json',
+        json,
+      ],
+      { encoding: 'utf8', env: process.env, timeout: 600_000 },
+    );
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    const merged = JSON.parse(readFileSync(json, 'utf8')) as BenchResults;
+    assert.notEqual(merged.firstSeeds?.startedAt, earlier.firstSeeds.startedAt);
+    assert.equal(merged.firstSeeds?.runs.length, 1);
+    assert.equal(merged.firstSeeds?.runs[0]?.graphNodes, earlier.firstSeeds.runs[0]?.graphNodes);
+    assert.deepEqual({ ...merged, firstSeeds: null }, { ...earlier, firstSeeds: null }, 'the rest as it was');
+    const report = readFileSync(out, 'utf8');
+    assert.ok(
+      report.includes(`Measured on ${merged.firstSeeds?.startedAt} by \`npm run bench -- --smoke --first-seeds-only`),
+    );
+    for (const scenario of SCENARIOS) assert.ok(report.includes(scenario.title), 'the load tables are still there');
+  });
+
   it('gives the floor with our Cypher, per request, the statements ours sends and nothing else', async () => {
     const floor = new ApolloServer({ ...(await floorSchema(graph, { ourCypher: true })) });
     await floor.start();
