@@ -41,10 +41,12 @@ async function main(): Promise<void> {
     process.env.NEO4J_HOME = benchHome;
     process.env.NEO4J_BOLT_PORT = BENCH_BOLT_PORT;
   }
+  // The results to merge into are read before minutes of measuring, so that a wrong --json fails at once.
+  const earlier = args['first-seeds-only'] ? await readResults() : null;
   // First, while no Neo4j of the benchmark's runs: each repeat starts its own on a new store.
   const firstSeeds = await measureFirstSeeds(projectRoot);
-  if (args['first-seeds-only']) {
-    await mergeFirstSeeds(firstSeeds);
+  if (earlier) {
+    await mergeFirstSeeds(earlier, firstSeeds);
     return;
   }
   if (ownNeo4j) {
@@ -98,15 +100,25 @@ async function measureFirstSeeds(projectRoot: string): Promise<FirstSeedResult |
   return { startedAt, command: benchCommand(), runs };
 }
 
-/** `--first-seeds-only`: these first seeds replace those of the results in `--json`, and the report is rendered again. */
-async function mergeFirstSeeds(firstSeeds: FirstSeedResult | null): Promise<void> {
+/** The results of an earlier run, from `--json`, for `--first-seeds-only`. */
+async function readResults(): Promise<BenchResults> {
   const json = path.resolve(args.json);
+  try {
+    return JSON.parse(await readFile(json, 'utf8')) as BenchResults;
+  } catch (error) {
+    throw new Error(
+      `--first-seeds-only merges into the results of an earlier run, and ${json} cannot be read: ${error}`,
+    );
+  }
+}
+
+/** `--first-seeds-only`: these first seeds replace those of the earlier results, and the report is rendered again. */
+async function mergeFirstSeeds(results: BenchResults, firstSeeds: FirstSeedResult | null): Promise<void> {
   const { renderReport } = await import('./report.js');
-  const results = JSON.parse(await readFile(json, 'utf8')) as BenchResults;
-  results.firstSeeds = firstSeeds;
-  await writeFile(json, `${JSON.stringify(results, null, 2)}\n`);
-  await writeFile(path.resolve(args.out), renderReport(results));
-  console.log(`[bench] first seeds merged into ${json} and ${args.out}`);
+  const merged = { ...results, firstSeeds };
+  await writeFile(path.resolve(args.json), `${JSON.stringify(merged, null, 2)}\n`);
+  await writeFile(path.resolve(args.out), renderReport(merged));
+  console.log(`[bench] first seeds merged into ${args.json} and ${args.out}`);
 }
 
 main().catch((error) => {

@@ -120,6 +120,22 @@ describe('npm run bench -- --smoke', () => {
       report.includes(`Measured on ${merged.firstSeeds?.startedAt} by \`npm run bench -- --smoke --first-seeds-only`),
     );
     for (const scenario of SCENARIOS) assert.ok(report.includes(scenario.title), 'the load tables are still there');
+
+    // Without earlier results it stops before measuring anything, naming the file.
+    const missing = path.join(scratch, 'none.json');
+    const refused = spawnSync(
+      process.execPath,
+      [path.join(projectRoot, 'dist', 'bench', 'run.js'), '--smoke', '--first-seeds-only', '--json', missing],
+      { encoding: 'utf8', env: process.env, timeout: 60_000 },
+    );
+    assert.equal(refused.status, 1);
+    assert.ok(
+      refused.stderr.includes(
+        `--first-seeds-only merges into the results of an earlier run, and ${missing} cannot be read`,
+      ),
+      refused.stderr,
+    );
+    assert.ok(!refused.stdout.includes('first seed 1/1'), 'nothing was measured');
   });
 
   it('gives the floor with our Cypher, per request, the statements ours sends and nothing else', async () => {
