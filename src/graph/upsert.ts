@@ -61,9 +61,9 @@ export async function writeRecords(
   const written = { nodes: 0, edges: 0 };
   const { scope } = records;
   const scopeOrder = scopeOrderOf(scope);
-  for (const [label, group] of groupBy(records.nodes, (n) => (ATTACK.has(n.label) ? ATTACK_GROUP : n.label))) {
-    const attack = label === ATTACK_GROUP;
-    const cypher = attack ? ATTACK_NODE_UPSERT : nodeUpsert(label as NodeLabel);
+  for (const [label, group] of groupBy(records.nodes, (n) => statementLabel(n.label))) {
+    const attack = label === ATTACK_OBJECT;
+    const cypher = attack ? ATTACK_NODE_UPSERT : nodeUpsert(label);
     for (const batch of chunks(group, batchSize)) {
       // Only the ATT&CK statement takes the label from the row; the others have it in their text.
       const rows = batch.map((n: NodeRecord) => ({ key: n.key, ...(attack && { label: n.label }), props: n.props }));
@@ -118,13 +118,13 @@ export async function removeVanished(
       { batch: { keys: edgeKeys, scope, scopeOrder } },
     );
     removedEdges = Number(edgeRow?.removed ?? 0);
-    // All the ATT&CK labels at once through their shared label: one statement to plan instead of eleven.
-    const attackOnly = new Set(labels).size === ATTACK.size && labels.every((label) => ATTACK.has(label));
-    for (const label of attackOnly ? (['AttackObject'] as const) : labels) {
-      const key = label === 'AttackObject' ? 'stixId' : NODE_KEYS[label];
+    // The nodes of every ATT&CK label at once, as they were written; the scope keeps the clean-up to this source's.
+    for (const label of new Set(labels.map(statementLabel))) {
+      const attack = label === ATTACK_OBJECT;
+      const key = attack ? 'stixId' : NODE_KEYS[label];
       const [nodeRow] = await run(
         `MATCH (n:${label}) WHERE $batch.scope IN n.scopes AND NOT n.${key} IN $batch.keys
-         ${setScope('n', 'remove', label === 'AttackObject' || ATTACK.has(label))}
+         ${setScope('n', 'remove', attack)}
          WITH n WHERE size(n.scopes) = 0
          DETACH DELETE n
          RETURN count(*) AS removed`,
@@ -197,6 +197,13 @@ const APPLY_NEWEST = (x: string) => `
  * Labels and types are values here, never spliced, and checkVocabulary has checked them.
  */
 const ATTACK_GROUP = 'attack';
+const ATTACK_OBJECT = 'AttackObject';
+
+/** The label the statements for nodes of `label` name: every ATT&CK label's goes through `AttackObject`. */
+function statementLabel(label: NodeLabel): NodeLabel | typeof ATTACK_OBJECT {
+  return ATTACK.has(label) ? ATTACK_OBJECT : label;
+}
+
 const ATTACK_NODE_UPSERT = `UNWIND $batch.rows AS row
     MERGE (n:AttackObject {stixId: row.key})
     SET n:$(row.label)
@@ -209,13 +216,12 @@ const ATTACK_EDGE_UPSERT = `UNWIND $batch.rows AS row
     ${APPLY_NEWEST('r')}
     ${setScope('r', 'add', false)}`;
 
+/** The upsert of nodes of one label that is not ATT&CK's (those take ATTACK_NODE_UPSERT). */
 function nodeUpsert(label: NodeLabel): string {
-  const extra = ATTACK.has(label) ? 'SET n:AttackObject' : '';
   return `UNWIND $batch.rows AS row
     MERGE (n:${label} {${NODE_KEYS[label]}: row.key})
-    ${extra}
     ${APPLY_NEWEST('n')}
-    ${setScope('n', 'add', ATTACK.has(label))}`;
+    ${setScope('n', 'add', false)}`;
 }
 
 function edgeUpsert(type: RelType, fromLabel: NodeLabel, toLabel: NodeLabel): string {
@@ -236,8 +242,8 @@ function scopeOrderOf(scope: string): string[] {
   return SCOPE_ORDER.includes(scope) ? SCOPE_ORDER : [...SCOPE_ORDER, scope];
 }
 
-function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
+function groupBy<T, K extends string>(items: T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
   for (const item of items) {
     const key = keyOf(item);
     const group = groups.get(key);
