@@ -5,7 +5,7 @@ import { config, projectRoot } from '../src/config.js';
 import { Graph } from '../src/graph/driver.js';
 import type { SeedReport, SeedRequest } from '../src/seed/pipeline.js';
 import { type JvmThreadKind, jvmCpuBetween, threadCpu } from './proc.js';
-import { countGraph, runChild, seedArgs } from './seed.js';
+import { countGraph, runChild, type SeedRunFigures, seedArgs } from './seed.js';
 
 export interface FirstSeedOptions {
   repeats: number;
@@ -17,25 +17,28 @@ export interface FirstSeedOptions {
   log?: (line: string) => void;
 }
 
-/** One repeat: a Neo4j started on a new store, then one full seed by the CLI. */
-export interface FirstSeedRun {
+/**
+ * One repeat: a Neo4j started on a new store, then one full seed by the CLI. The figures it shares with the seeding
+ * benchmark's runs mean what they mean there (the seed's wall time, its `--json` phases, the graph's counts).
+ */
+export type FirstSeedRun = Pick<
+  SeedRunFigures,
+  | 'wallSeconds'
+  | 'totalSeconds'
+  | 'schemaSeconds'
+  | 'writeSeconds'
+  | 'linkSeconds'
+  | 'peakRssBytes'
+  | 'graphNodes'
+  | 'graphRelationships'
+> & {
   /** `coverage-graph neo4j start` from spawn until Bolt answers. */
   startSeconds: number;
-  /** The seeder process from spawn to exit. */
-  wallSeconds: number;
-  /** From the seeder's `--json` summary. */
-  totalSeconds: number;
-  schemaSeconds: number;
-  writeSeconds: number;
-  linkSeconds: number;
-  peakRssBytes: number;
   /** The seeder's own CPU seconds (user + system). */
   seederCpuSeconds: number;
   /** CPU seconds of Neo4j's JVM while the seeder ran, by thread kind (bench/proc.ts); null without /proc. */
   neo4jCpuSeconds: Record<JvmThreadKind, number> | null;
-  graphNodes: number;
-  graphRelationships: number;
-}
+};
 
 export interface FirstSeedResult {
   /** When these repeats ran and the command that ran them (they may be merged into an older report). */
