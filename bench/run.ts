@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FirstSeedResult } from './first-seed.js';
+import { type FolderLock, lockFolder } from './lock.js';
 import type { BenchResults } from './suite.js';
 
 const { values: args } = parseArgs({
@@ -29,12 +30,23 @@ const connectionsList = smoke ? [1, 4] : args.connections.split(',').map(Number)
 
 const BENCH_BOLT_PORT = process.env.NEO4J_BENCH_BOLT_PORT ?? '7690';
 const FIRST_SEED_BOLT_PORT = Number(process.env.NEO4J_FIRST_SEED_BOLT_PORT ?? '7692');
+const FIRST_SEED_HOME = process.env.NEO4J_FIRST_SEED_HOME;
 
 async function main(): Promise<void> {
   const projectRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-  let stopNeo4j: (() => Promise<unknown>) | null = null;
   const ownNeo4j = !process.env.NEO4J_URI;
   const benchHome = process.env.NEO4J_BENCH_HOME ?? path.join(projectRoot, '.neo4j', 'bench');
+  // Two runs on one Neo4j folder would wipe or stop each other's Neo4j: the second refuses before it measures.
+  const benchLock = ownNeo4j && !args['first-seeds-only'] ? lockFolder(benchHome, "the benchmark's own Neo4j") : null;
+  try {
+    await measure(projectRoot, ownNeo4j, benchHome);
+  } finally {
+    benchLock?.release();
+  }
+}
+
+async function measure(projectRoot: string, ownNeo4j: boolean, benchHome: string): Promise<void> {
+  let stopNeo4j: (() => Promise<unknown>) | null = null;
   if (ownNeo4j) {
     // The benchmark's own instance: it is wiped, so never the one of `npm run neo4j` or of the tests. Set before
     // anything reads the configuration, which is read once.
@@ -90,14 +102,21 @@ async function measureFirstSeeds(projectRoot: string): Promise<FirstSeedResult |
   const { fixtureRequest, sharedRequest } = await import('./seed.js');
   const { SHARED_DATA, benchCommand } = await import('./suite.js');
   const startedAt = new Date().toISOString();
-  const runs = await benchFirstSeeds({
-    repeats,
-    request: smoke ? fixtureRequest() : sharedRequest(SHARED_DATA),
-    port: FIRST_SEED_BOLT_PORT,
-    home: path.join(projectRoot, '.neo4j', 'first-seed'),
-    log: (line) => console.log(`[bench] ${line}`),
-  });
-  return { startedAt, command: benchCommand(), runs };
+  const home = path.resolve(FIRST_SEED_HOME ?? path.join(projectRoot, '.neo4j', 'first-seed'));
+  // Each repeat stops the Neo4j in this folder and removes it: never while another run measures there.
+  const lock: FolderLock = lockFolder(home, 'first seeds');
+  try {
+    const runs = await benchFirstSeeds({
+      repeats,
+      request: smoke ? fixtureRequest() : sharedRequest(SHARED_DATA),
+      port: FIRST_SEED_BOLT_PORT,
+      home,
+      log: (line) => console.log(`[bench] ${line}`),
+    });
+    return { startedAt, command: benchCommand(), runs };
+  } finally {
+    lock.release();
+  }
 }
 
 /** The results of an earlier run, from `--json`, for `--first-seeds-only`. */

@@ -2,7 +2,7 @@
 // scenario cleanly, and the report is written; the servers compared run with Apollo's cache control off, as ours does.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -136,6 +136,29 @@ describe('npm run bench -- --smoke', () => {
       refused.stderr,
     );
     assert.ok(!refused.stdout.includes('first seed 1/1'), 'nothing was measured');
+  });
+
+  it("refuses to measure first seeds in a folder another live run holds, and leaves that run's folder alone", () => {
+    const home = path.join(scratch, 'first-seed');
+    mkdirSync(home);
+    writeFileSync(path.join(home, 'store'), 'the other run');
+    // This test's parent process stands for the other run: alive for as long as this test runs.
+    writeFileSync(`${home}.lock`, `${process.ppid}\n`);
+    const refused = spawnSync(
+      process.execPath,
+      [path.join(projectRoot, 'dist', 'bench', 'run.js'), '--smoke', '--out', path.join(scratch, 'locked.md')],
+      { encoding: 'utf8', env: { ...process.env, NEO4J_FIRST_SEED_HOME: home }, timeout: 60_000 },
+    );
+    assert.equal(refused.status, 1, refused.stderr + refused.stdout);
+    assert.ok(
+      refused.stderr.includes(`Another benchmark (pid ${process.ppid}) is using ${home} for first seeds`) &&
+        refused.stderr.includes(`${home}.lock`),
+      refused.stderr,
+    );
+    assert.ok(!refused.stdout.includes('first seed 1/1'), 'nothing was measured');
+    assert.equal(readFileSync(path.join(home, 'store'), 'utf8'), 'the other run');
+    assert.equal(readFileSync(`${home}.lock`, 'utf8'), `${process.ppid}\n`);
+    assert.equal(existsSync(path.join(scratch, 'locked.md')), false, 'no report written');
   });
 
   it('gives the floor with our Cypher, per request, the statements ours sends and nothing else', async () => {
