@@ -1,6 +1,7 @@
 // One benchmark at a time per Neo4j folder: a lock file holding the pid of the run that uses the folder.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isAlive } from '../src/neo4j/pid.js';
 
 /** A held lock; `release` removes its file (once; later calls do nothing). */
 export interface FolderLock {
@@ -50,15 +51,5 @@ function readHolder(file: string): number | null {
     return Number.isInteger(pid) && pid > 0 ? pid : null;
   } catch {
     return null;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { config, projectRoot } from '../config.js';
+import { isAlive } from './pid.js';
 
 const local = config.localNeo4j;
 const scriptsDir = path.join(projectRoot, 'scripts', 'neo4j');
@@ -160,15 +161,6 @@ function readLivePid(): number | undefined {
   if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && isLauncher(pid)) return pid;
   removePidFile();
   return undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Guards against a recycled pid where /proc exists (Linux). */
