@@ -4,7 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FirstSeedResult } from './first-seed.js';
-import { type FolderLock, lockFolder } from './lock.js';
+import { lockFolder } from './lock.js';
 import type { BenchResults } from './suite.js';
 
 const { values: args } = parseArgs({
@@ -104,7 +104,7 @@ async function measureFirstSeeds(projectRoot: string): Promise<FirstSeedResult |
   const startedAt = new Date().toISOString();
   const home = path.resolve(FIRST_SEED_HOME ?? path.join(projectRoot, '.neo4j', 'first-seed'));
   // Each repeat stops the Neo4j in this folder and removes it: never while another run measures there.
-  const lock: FolderLock = lockFolder(home, 'first seeds');
+  const lock = lockFolder(home, 'first seeds');
   try {
     const runs = await benchFirstSeeds({
       repeats,
