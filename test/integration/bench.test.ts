@@ -85,6 +85,7 @@ describe('npm run bench -- --smoke', () => {
     assert.ok((first?.startSeconds ?? 0) > 0 && (first?.seederCpuSeconds ?? 0) > 0, JSON.stringify(first));
     assert.ok((first?.neo4jCpuSeconds?.bolt ?? 0) > 0, JSON.stringify(first?.neo4jCpuSeconds));
     assert.ok(!existsSync(path.join(projectRoot, '.neo4j', 'first-seed')), 'its store is removed');
+    assert.ok(!existsSync(path.join(projectRoot, '.neo4j', 'first-seed.lock')), 'its lock is released');
     const report = readFileSync(out, 'utf8');
     assert.match(report, /## First seed after Neo4j starts, on a new store/);
     for (const scenario of SCENARIOS) assert.ok(report.includes(scenario.title));
